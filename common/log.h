@@ -1,0 +1,65 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Logging in the OpenBSD daemon manner: syslog (daemon facility) by
+ * default, stderr in the foreground.  Sandboxed children cannot reach
+ * syslog, so they hand each line to a forwarder (the parent's channel).
+ */
+#ifndef DSVPND_LOG_H
+#define DSVPND_LOG_H
+
+#include <stdarg.h>
+#include <time.h>
+
+#include "compat.h"
+
+void	 log_init(int foreground, int verbose, int facility);
+void	 log_procinit(const char *procname);
+void	 log_setverbose(int);
+int	 log_getverbose(void);
+/* A sandboxed process sends each formatted line here instead. */
+void	 log_set_forwarder(void (*)(int priority, const char *line));
+/* The parent writes a forwarded child line with this. */
+void	 log_forwarded(int priority, const char *line);
+
+#define MSG_LOG_LINE	1024	/* longest line, with the process name */
+
+void	 log_emit_fmt(int priority, const char *, ...)
+	    __attribute__((__format__ (printf, 2, 3)));
+void	 log_warn(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+void	 log_warnx(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+void	 log_info(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+void	 log_debug(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+/* At most one line per second per call site: for hostile input. */
+#define log_ratelimited(fn, ...) do {					\
+	static time_t log_rl_last_;					\
+	time_t log_rl_now_ = time(NULL);				\
+	if (log_rl_now_ != log_rl_last_) {				\
+		log_rl_last_ = log_rl_now_;				\
+		fn(__VA_ARGS__);					\
+	}								\
+} while (0)
+__dead void fatal(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+__dead void fatalx(const char *, ...)
+	    __attribute__((__format__ (printf, 1, 2)));
+
+#endif /* DSVPND_LOG_H */

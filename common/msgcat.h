@@ -1,0 +1,195 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The message catalogue: every message the processes exchange, who may
+ * send it to whom, its payload and whether it carries a descriptor.
+ * Each receiver calls msgcat_check() first; a trusted peer sending a
+ * message that does not fit is a bug, and fatal.
+ *
+ * The processes form a star around the parent:
+ *	parent <-> tunnel	config, TUN and socket fds; sessions, stats
+ *	parent <-> netcfg	typed plan requests and their results
+ *	parent <-> control	dsvpnctl requests relayed, and the answers
+ */
+#ifndef DSVPND_MSGCAT_H
+#define DSVPND_MSGCAT_H
+
+#include <sys/types.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "msg.h"
+
+enum proc_id {
+	PROC_PARENT = 0,
+	PROC_TUNNEL,
+	PROC_NETCFG,
+	PROC_CONTROL,
+	PROC_MAX
+};
+
+enum msg_type {
+	MSG_NONE = 0,
+	/* child -> parent */
+	MSG_LOG,		/* struct msg_log, variable */
+	/* parent -> child */
+	MSG_VERBOSE,		/* int32_t */
+	MSG_RECONF_BEGIN,	/* none: a config stream starts */
+	MSG_RECONF_CONF,	/* struct conf */
+	MSG_RECONF_KEY,		/* uint8_t[CONF_KEY_LEN], tunnel only */
+	MSG_RECONF_END,		/* none: apply what was streamed */
+	MSG_SHUTDOWN,		/* none: close orderly and exit */
+	/* parent -> tunnel */
+	MSG_TUN_FD,		/* struct msg_tun + TUN descriptor */
+	MSG_LISTEN_FD,		/* struct msg_endpoint + listening socket */
+	MSG_FDS_DONE,		/* none: no more listeners; sandbox shrinks */
+	MSG_CONNECT_FD,		/* struct msg_endpoint + connected socket */
+	/* tunnel -> parent */
+	MSG_CONNECT_REQ,	/* none: client wants a (new) connection */
+	MSG_SESSION_UP,		/* struct msg_session */
+	MSG_SESSION_DOWN,	/* struct msg_session_down */
+	MSG_STATS,		/* struct tunnel_stats */
+	/* parent -> netcfg */
+	MSG_NETCFG_APPLY,	/* struct netcfg_req */
+	MSG_NETCFG_REVERT,	/* none: undo the journal */
+	MSG_NETCFG_FLUSH,	/* none: remove a dead instance's leftovers */
+	/* netcfg -> parent */
+	MSG_NETCFG_RESULT,	/* struct msg_result */
+	MSG_NETCFG_STATUS,	/* text: one applied change per line */
+	/* parent -> control */
+	MSG_CONTROL_FD,		/* none + listening control socket */
+	MSG_CTL_STATUS_REPLY,	/* struct status_info + netcfg text */
+	MSG_CTL_RESULT,		/* struct msg_result */
+	/* control -> parent; peerid names the dsvpnctl connection */
+	MSG_CTL_STATUS,		/* none */
+	MSG_CTL_RELOAD,		/* none */
+	MSG_CTL_VERBOSE,	/* int32_t */
+	MSG_TYPE_MAX
+};
+
+#define MSG_LOG_MAX		1024
+#define MSG_ENDPOINT_MAX	(INET6_ADDRSTRLEN + 8)
+#define MSG_TEXT_MAX		(MSG_MAX_PAYLOAD - 512)
+
+struct msg_log {
+	int32_t		 priority;
+	char		 line[];	/* NUL-terminated, < MSG_LOG_MAX */
+};
+
+#define TUN_F_AFHEADER		0x01	/* 4-byte address-family header */
+#define TUN_F_VNETHDR		0x02	/* Linux virtio-net header */
+
+struct msg_tun {
+	char		 ifname[IFNAMSIZ];
+	int32_t		 mtu;
+	int32_t		 flags;
+};
+
+struct msg_endpoint {
+	char		 addr[MSG_ENDPOINT_MAX];	/* "host port" numeric */
+};
+
+struct msg_session {
+	char		 peer[MSG_ENDPOINT_MAX];
+	char		 cipher[32];
+};
+
+struct msg_session_down {
+	char		 reason[128];
+};
+
+struct msg_result {
+	int32_t		 ok;
+	char		 text[512];
+};
+
+enum drop_reason {
+	DROP_AUTH = 0,		/* frame failed to verify */
+	DROP_PROTOCOL,		/* bad length, type, order */
+	DROP_HANDSHAKE,		/* handshake refused */
+	DROP_REPLAY,		/* replayed or stale handshake */
+	DROP_TIMEOUT,		/* handshake or dead-peer timeout */
+	DROP_PENDING_FULL,	/* too many unauthenticated connections */
+	DROP_NO_SESSION,	/* TUN packet with no session up */
+	DROP_QUEUE_FULL,	/* transport could not take it */
+	DROP_TUN_WRITE,		/* TUN refused a packet */
+	DROP_BAD_PACKET,	/* not IPv4/IPv6 or malformed */
+	DROP_MAX
+};
+
+struct tunnel_stats {
+	uint64_t	 bytes_in;	/* payload bytes, transport -> TUN */
+	uint64_t	 bytes_out;	/* payload bytes, TUN -> transport */
+	uint64_t	 packets_in;
+	uint64_t	 packets_out;
+	uint64_t	 handshakes;	/* completed */
+	uint64_t	 rekeys;
+	uint64_t	 sessions;	/* sessions established */
+	uint64_t	 reconnects;	/* sessions after the first */
+	uint64_t	 drops[DROP_MAX];
+	int64_t		 last_handshake;	/* unix time, 0 never */
+	int64_t		 last_rekey;
+};
+
+enum session_state {
+	STATE_IDLE = 0,		/* server: listening, no session */
+	STATE_CONNECTING,
+	STATE_HANDSHAKING,
+	STATE_UP
+};
+
+#define STATUS_VERSION		1
+
+struct status_info {
+	uint32_t	 version;
+	int32_t		 role;		/* enum conf_role */
+	int32_t		 state;		/* enum session_state */
+	int64_t		 state_since;	/* unix time */
+	int64_t		 started;
+	char		 peer[MSG_ENDPOINT_MAX];
+	char		 ifname[IFNAMSIZ];
+	char		 inet_local[INET6_ADDRSTRLEN];
+	char		 inet_peer[INET6_ADDRSTRLEN];
+	char		 inet6_local[INET6_ADDRSTRLEN];
+	char		 inet6_peer[INET6_ADDRSTRLEN];
+	char		 cipher[32];
+	char		 sandbox[16];
+	struct tunnel_stats stats;
+};
+
+struct msg_spec {
+	uint32_t	 type;
+	const char	*name;
+	uint32_t	 from;		/* bit mask of enum proc_id */
+	uint32_t	 to;
+	size_t		 minlen;
+	size_t		 maxlen;
+	int		 has_fd;	/* the message must carry one */
+};
+
+const struct msg_spec	*msgcat_lookup(uint32_t type);
+const char		*msgcat_name(uint32_t type);
+const char		*proc_name(enum proc_id);
+/* Fatal, naming the message and the fault, unless msg fits the spec of
+ * its type on the channel from -> to. */
+void	 msgcat_check(enum proc_id from, enum proc_id to, const struct msg *);
+/* The same test without dying: NULL if fine, else why not. */
+const char *msgcat_verify(enum proc_id from, enum proc_id to,
+	    const struct msg *);
+
+#endif /* DSVPND_MSGCAT_H */

@@ -1,0 +1,45 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * One small interface to the OS sandbox, with one file per backend
+ * chosen by configure (--with-sandbox): sandbox-seccomp.c (Linux),
+ * sandbox-pledge.c (OpenBSD), sandbox-capsicum.c (FreeBSD) and
+ * sandbox-none.c, which only warns.
+ *
+ * A child calls sandbox_enter() once its privileges are dropped and
+ * sandbox_shrink() once the last descriptor it will ever receive has
+ * arrived; the parent and netcfg stay unsandboxed (they need root).
+ */
+#ifndef DSVPND_SANDBOX_H
+#define DSVPND_SANDBOX_H
+
+#include "msgcat.h"
+
+/* The backend's name for status output: "seccomp", "pledge", ... */
+const char	*sandbox_name(void);
+/* Locks the process in; fatal if the OS refuses. */
+void		 sandbox_enter(enum proc_id);
+/* Drops the ability to receive descriptors where the OS allows it. */
+void		 sandbox_shrink(enum proc_id);
+/* Capsicum only: limit a descriptor received after sandbox_enter(). */
+void		 sandbox_limit_fd(enum proc_id, int fd, int kind);
+#define SANDBOX_FD_TUN		1
+#define SANDBOX_FD_LISTEN	2
+#define SANDBOX_FD_CONN		3
+#define SANDBOX_FD_CHANNEL	4
+
+#endif /* DSVPND_SANDBOX_H */

@@ -1,0 +1,165 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "netcfg.h"
+#include "proc.h"
+
+/*
+ * The netcfg process: root, unsandboxed (it runs ip, nft, route, pfctl),
+ * but it only ever acts on typed requests from the parent and keeps a
+ * journal of what it changed.  When the parent goes away, for whatever
+ * reason, it reverts everything and exits.
+ */
+
+static struct peer	 parent;
+static struct conf	 conf;
+static struct event	 ev_sigterm;
+
+__dead static void
+netcfg_exit(int revert)
+{
+	char	 err[512];
+
+	if (revert && netcfg_revert(err, sizeof(err)) == -1)
+		log_warnx("revert: %s", err);
+	peer_flush(&parent);
+	exit(0);
+}
+
+static void
+send_result(int rv, const char *err)
+{
+	struct msg_result	 res;
+	static char		 text[MSG_TEXT_MAX];
+
+	memset(&res, 0, sizeof(res));
+	res.ok = rv == 0;
+	strlcpy(res.text, err, sizeof(res.text));
+	peer_compose(&parent, MSG_NETCFG_RESULT, 0, -1, &res, sizeof(res));
+	memset(text, 0, sizeof(text));
+	netcfg_status(text, sizeof(text) - 1);
+	peer_compose(&parent, MSG_NETCFG_STATUS, 0, -1, text,
+	    strlen(text) + 1);
+}
+
+/* The state file lives beside the control socket, like the pid file,
+ * so two instances with their own sockets never share one. */
+static void
+set_statefile(void)
+{
+	static char	 path[PATH_MAX];
+	char		*dot;
+
+	strlcpy(path, conf.control_socket, sizeof(path));
+	if ((dot = strrchr(path, '.')) != NULL && strchr(dot, '/') == NULL)
+		*dot = '\0';
+	strlcat(path, ".netcfg", sizeof(path));
+	netcfg_set_statefile(path);
+}
+
+static void
+dispatch_parent(struct peer *p, struct msg *m)
+{
+	const struct netcfg_req	*req;
+	const char		*why;
+	char			 err[512];
+	int32_t			 v;
+	int			 rv;
+
+	if (m == NULL) {
+		log_info("parent gone: reverting");
+		netcfg_exit(1);
+	}
+	err[0] = '\0';
+	switch (m->hdr.type) {
+	case MSG_RECONF_BEGIN:
+	case MSG_RECONF_END:
+		break;
+	case MSG_RECONF_CONF:
+		memcpy(&conf, m->data, sizeof(conf));
+		set_statefile();
+		break;
+	case MSG_VERBOSE:
+		memcpy(&v, m->data, sizeof(v));
+		log_setverbose(v);
+		break;
+	case MSG_NETCFG_APPLY:
+		req = m->data;
+		if ((why = netcfg_req_validate(req)) != NULL)
+			fatalx("invalid APPLY request: %s", why);
+		rv = netcfg_apply(req, err, sizeof(err));
+		send_result(rv, err);
+		break;
+	case MSG_NETCFG_REVERT:
+		rv = netcfg_revert(err, sizeof(err));
+		send_result(rv, err);
+		break;
+	case MSG_NETCFG_FLUSH:
+		rv = netcfg_flush(err, sizeof(err));
+		send_result(rv, err);
+		break;
+	case MSG_SHUTDOWN:
+		netcfg_exit(0);
+	default:
+		log_debug("%s: unexpected %s", __func__,
+		    msgcat_name(m->hdr.type));
+	}
+}
+
+static void
+on_sigterm(int sig, short event, void *arg)
+{
+	log_info("SIGTERM: reverting");
+	netcfg_exit(1);
+}
+
+__dead void
+netcfg_main(int debug, int verbose)
+{
+	const char	*fail;
+	const char	*errstr;
+	int		 n;
+
+	event_init();
+	peer_init(&parent, PROC_CHANNEL_FD, PROC_NETCFG, PROC_PARENT,
+	    dispatch_parent, NULL);
+	proc_child_setup(PROC_NETCFG, &parent);
+	/* The parent decides when to stop; a terminal's ^C is its. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal_set(&ev_sigterm, SIGTERM, on_sigterm, NULL);
+	signal_add(&ev_sigterm, NULL);
+	/* Test hook: make step N of the next plan fail. */
+	if ((fail = getenv("DSVPND_NETCFG_FAIL_STEP")) != NULL) {
+		n = strtonum(fail, 1, 1000, &errstr);
+		if (errstr == NULL)
+			netcfg_fail_step(n);
+	}
+	event_dispatch();
+	fatalx("event loop ended");
+}

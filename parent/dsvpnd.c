@@ -1,0 +1,278 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "parent.h"
+#include "tun.h"
+
+struct parent	*env;
+
+static struct parent	 parent_env;
+static struct event	 ev_sigterm, ev_sigint, ev_sighup, ev_sigchld;
+
+__dead static void
+usage(void)
+{
+	fprintf(stderr, "usage: dsvpnd [-dnVv] [-D macro=value] [-f file] "
+	    "[-s socket]\n");
+	exit(1);
+}
+
+/* A child role: dsvpnd -P name, with its channel on fd 3. */
+__dead static void
+run_child(const char *role, int argc, char **argv, int debug, int verbose)
+{
+	log_init(debug, verbose, LOG_DAEMON);
+	compat_init_proctitle(argc, argv);
+	switch (proc_from_name(role)) {
+	case PROC_TUNNEL:
+		tunnel_main(debug, verbose);
+	case PROC_NETCFG:
+		netcfg_main(debug, verbose);
+	case PROC_CONTROL:
+		control_main(debug, verbose);
+	default:
+		fatalx("unknown process role %s", role);
+	}
+}
+
+/* Children are re-executed from an absolute path, never via $PATH. */
+static void
+find_self(const char *argv0)
+{
+	ssize_t	 n;
+
+	if (argv0[0] == '/') {
+		strlcpy(env->self, argv0, sizeof(env->self));
+		return;
+	}
+	n = readlink("/proc/self/exe", env->self, sizeof(env->self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "dsvpnd: run me by absolute path\n");
+		exit(1);
+	}
+	env->self[n] = '\0';
+}
+
+static void
+sighandler(int sig, short event, void *arg)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		parent_stop(0, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		break;
+	case SIGHUP: {
+		char	 msg[512];
+
+		if (parent_reload(msg, sizeof(msg)) == 0)
+			log_info("reloaded %s", env->conffile);
+		else
+			log_warnx("reload failed, old configuration kept: %s",
+			    msg);
+		break;
+	}
+	case SIGCHLD:
+		parent_sigchld();
+		break;
+	}
+}
+
+/* The lock file beside the control socket stops a second instance
+ * using the same socket; it holds our pid for rc.d and humans. */
+static void
+lock_pidfile(void)
+{
+	char	*dot;
+	char	 buf[32];
+	int	 fd;
+
+	strlcpy(env->pidfile, env->conf.control_socket, sizeof(env->pidfile));
+	if ((dot = strrchr(env->pidfile, '.')) != NULL &&
+	    strchr(dot, '/') == NULL)
+		*dot = '\0';
+	strlcat(env->pidfile, ".pid", sizeof(env->pidfile));
+	fd = open(env->pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1)
+		fatal("%s", env->pidfile);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		ssize_t	 n = read(fd, buf, sizeof(buf) - 1);
+
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatalx("another dsvpnd is running (pid %s, lock %s)",
+		    buf[0] ? buf : "?", env->pidfile);
+	}
+	if (ftruncate(fd, 0) == -1)
+		fatal("%s", env->pidfile);
+	snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, strlen(buf)) == -1)
+		fatal("%s", env->pidfile);
+	/* Kept open (and locked) until we exit. */
+}
+
+static void
+open_tun(void)
+{
+	struct tun_dev	 tun;
+	char		 err[256];
+
+	if (tun_open(&tun, env->conf.ifname, env->conf.mtu, 1, err,
+	    sizeof(err)) == -1)
+		fatalx("tunnel interface: %s", err);
+	env->tun_fd = tun.fd;
+	env->tun_flags = tun.flags;
+	strlcpy(env->ifname, tun.ifname, sizeof(env->ifname));
+	log_info("interface %s, mtu %d%s", tun.ifname, tun.mtu,
+	    (tun.flags & TUN_F_VNETHDR) ? ", offloads on" : "");
+}
+
+static void
+signals_init(void)
+{
+	signal_set(&ev_sigterm, SIGTERM, sighandler, NULL);
+	signal_set(&ev_sigint, SIGINT, sighandler, NULL);
+	signal_set(&ev_sighup, SIGHUP, sighandler, NULL);
+	signal_set(&ev_sigchld, SIGCHLD, sighandler, NULL);
+	signal_add(&ev_sigterm, NULL);
+	signal_add(&ev_sigint, NULL);
+	signal_add(&ev_sighup, NULL);
+	signal_add(&ev_sigchld, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+check_config(int verbose)
+{
+	if (parse_config(env->conffile, &env->conf) != 0)
+		return 1;
+	if (verbose)
+		print_config(&env->conf);
+	else
+		fprintf(stderr, "configuration OK\n");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*role = NULL, *sockpath = NULL;
+	int		 ch, noaction = 0;
+
+	env = &parent_env;
+	memset(env, 0, sizeof(*env));
+	env->connect_fd = -1;
+	env->tun_fd = -1;
+	strlcpy(env->conffile, DSVPND_CONF, sizeof(env->conffile));
+
+	while ((ch = getopt(argc, argv, "D:df:nP:s:Vv")) != -1) {
+		switch (ch) {
+		case 'D':
+			if (cmdline_symset(optarg) < 0) {
+				fprintf(stderr, "dsvpnd: bad macro "
+				    "definition: %s\n", optarg);
+				return 1;
+			}
+			break;
+		case 'd':
+			env->debug = 1;
+			break;
+		case 'f':
+			strlcpy(env->conffile, optarg, sizeof(env->conffile));
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'P':
+			role = optarg;
+			break;
+		case 's':
+			sockpath = optarg;
+			break;
+		case 'V':
+			printf("dsvpnd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'v':
+			env->verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (role != NULL)
+		run_child(role, argc, argv, env->debug, env->verbose);
+
+	if (sodium_init() == -1) {
+		fprintf(stderr, "dsvpnd: libsodium failed to initialise\n");
+		return 1;
+	}
+	conf_defaults(&env->conf);
+	if (noaction)
+		return check_config(env->verbose);
+	if (parse_config(env->conffile, &env->conf) != 0)
+		return 1;
+	if (sockpath != NULL)
+		strlcpy(env->conf.control_socket, sockpath,
+		    sizeof(env->conf.control_socket));
+	if (geteuid() != 0) {
+		fprintf(stderr, "dsvpnd: need root privileges\n");
+		return 1;
+	}
+	find_self(argv[0]);
+	if (load_key(env->conf.keyfile, env->key) == -1)
+		return 1;
+
+	log_init(env->debug, env->verbose, LOG_DAEMON);
+	if (!env->debug && daemon(0, 0) == -1)
+		fatal("daemon");
+	lock_pidfile();
+	log_info("starting dsvpnd %s as %s", PACKAGE_VERSION,
+	    env->conf.role == ROLE_SERVER ? "server" : "client");
+
+	event_init();
+	signals_init();
+	status_init();
+	parent_start_child(PROC_NETCFG);
+	peer_compose(&env->kids[PROC_NETCFG].peer, MSG_NETCFG_FLUSH, 0, -1,
+	    NULL, 0);
+	open_tun();
+	parent_start_child(PROC_TUNNEL);
+	parent_start_child(PROC_CONTROL);
+	if (env->conf.role == ROLE_SERVER)
+		netreq_apply();
+
+	event_dispatch();
+	fatalx("event loop ended");
+}

@@ -1,0 +1,106 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The parent process: root, owns the configuration, the TUN device, the
+ * transport sockets and the children; touches no packet and no session
+ * key.
+ */
+#ifndef DSVPND_PARENT_H
+#define DSVPND_PARENT_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <event.h>
+#include <limits.h>
+
+#include "conf.h"
+#include "proc.h"
+
+struct child {
+	enum proc_id	 id;
+	pid_t		 pid;		/* 0: not running */
+	struct peer	 peer;
+};
+
+struct parent {
+	struct conf	 conf;
+	uint8_t		 key[CONF_KEY_LEN];
+	char		 conffile[PATH_MAX];
+	char		 self[PATH_MAX];	/* our binary, to re-exec */
+	char		 pidfile[PATH_MAX];
+	int		 debug;
+	int		 verbose;
+	struct child	 kids[PROC_MAX];
+	int		 tun_fd;
+	char		 ifname[IFNAMSIZ];
+	int		 tun_flags;
+
+	int		 stopping;	/* shutdown under way */
+	int		 exit_code;
+	int		 reverted;	/* netcfg confirmed its revert */
+	struct event	 stop_timer;
+
+	/* netcfg */
+	int		 netcfg_applied;
+	char		 netcfg_text[MSG_TEXT_MAX];
+
+	/* client transport */
+	struct event	 connect_ev;	/* backoff timer or connect wait */
+	int		 connect_fd;	/* -1: none in progress */
+	unsigned int	 backoff;	/* seconds before the next try */
+	int		 connect_wanted;
+	struct sockaddr_storage server_ss;
+	socklen_t	 server_sslen;
+
+	struct status_info status;
+};
+
+extern struct parent	*env;
+
+/* dsvpnd.c */
+void	 parent_stop(int exit_code, const char *why);
+void	 parent_send_config(enum proc_id);
+
+/* supervise.c */
+void	 parent_start_child(enum proc_id);
+void	 parent_sigchld(void);
+void	 parent_dispatch(struct peer *, struct msg *);
+
+/* connect.c */
+void	 connect_request(void);
+void	 connect_session_up(void);
+void	 connect_cancel(void);
+
+/* netreq.c */
+void	 netreq_apply(void);
+void	 netreq_revert(void);
+void	 netreq_revert_and_stop(void);
+void	 netreq_flush_and_stop(void);
+void	 netreq_result(const struct msg_result *);
+int	 netreq_differs(const struct conf *, const struct conf *);
+
+/* reload.c */
+int	 parent_reload(char *msg, size_t msglen);
+
+/* status.c */
+void	 status_init(void);
+void	 status_session_up(const struct msg_session *);
+void	 status_session_down(const struct msg_session_down *);
+void	 status_set_state(int state);
+void	 status_reply(uint32_t peerid);
+
+#endif /* DSVPND_PARENT_H */

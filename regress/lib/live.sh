@@ -1,0 +1,189 @@
+# Shared helpers for the live tests: two network namespaces joined by a
+# veth pair on the benchmarking underlay (198.18.0.0/15), a server and a
+# client dsvpnd in them, and a cleanup that removes everything the test
+# made, ending only the processes it started, by PID.
+#
+# Source it from a test:  . "$SRCDIR/regress/lib/live.sh"
+# Then: live_init; live_pair; live_keygen; live_server_conf ...
+
+set -u
+
+NS_S= NS_C= NS_M=
+PIDS=""
+LIVE_DIR=
+SRV_IP=198.18.0.1
+CLI_IP=198.18.0.2
+SRV_TUN4=192.168.192.254
+CLI_TUN4=192.168.192.1
+SRV_TUN6=64:ff9b::c0a8:c0fe
+CLI_TUN6=64:ff9b::c0a8:c001
+
+skip() { echo "skipped: $*"; exit 77; }
+fail() { echo "FAIL: $*"; live_dump_logs; exit 1; }
+note() { echo "--- $*"; }
+
+# Wait until a command succeeds: wait_for SECONDS command...
+wait_for() {
+	local limit=$1 end; shift
+	end=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
+	while ! "$@" >/dev/null 2>&1; do
+		[ $(( $(date +%s%N) / 1000000 )) -ge $end ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+live_init() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	command -v ip >/dev/null || skip "needs iproute2"
+	[ -c /dev/net/tun ] || skip "needs /dev/net/tun"
+	[ -x "$DSVPND" ] || fail "no dsvpnd binary at $DSVPND"
+	getent passwd _dsvpnd >/dev/null ||
+	    useradd -r -d /var/empty -s /usr/sbin/nologin _dsvpnd ||
+	    skip "cannot create user _dsvpnd"
+	mkdir -p /var/empty && chmod 755 /var/empty
+	LIVE_DIR=${TMPDIR:-/tmp}/live.$$
+	mkdir -p "$LIVE_DIR"
+	chmod 755 "$LIVE_DIR"
+	local tag
+	tag=$(printf '%x' $(( $$ % 65536 )))
+	NS_S=dsv-s-$tag NS_C=dsv-c-$tag NS_M=dsv-m-$tag
+	trap live_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+# Server and client namespaces over one veth pair.
+live_pair() {
+	ip netns add "$NS_S" && ip netns add "$NS_C" || fail "netns add"
+	ip link add v-s netns "$NS_S" type veth peer name v-c netns "$NS_C" ||
+	    fail "veth"
+	ip -n "$NS_S" addr add $SRV_IP/24 dev v-s
+	ip -n "$NS_C" addr add $CLI_IP/24 dev v-c
+	ip -n "$NS_S" link set v-s up
+	ip -n "$NS_C" link set v-c up
+	ip -n "$NS_S" link set lo up
+	ip -n "$NS_C" link set lo up
+	# The client's default route points at the server side, as an
+	# uplink would; the server routes its far side as egress.
+	ip -n "$NS_C" route add default via $SRV_IP
+	ip -n "$NS_S" link add far type dummy
+	ip -n "$NS_S" addr add 198.19.0.1/24 dev far
+	ip -n "$NS_S" link set far up
+	ip -n "$NS_S" route add default via 198.19.0.254 dev far onlink
+}
+
+live_keygen() {
+	head -c 32 /dev/urandom >"$LIVE_DIR/vpn.key"
+	chmod 600 "$LIVE_DIR/vpn.key"
+}
+
+# live_conf NAME ROLE [extra lines...]: writes $LIVE_DIR/NAME.conf
+live_conf() {
+	local name=$1 role=$2; shift 2
+	{
+		echo "key \"$LIVE_DIR/vpn.key\""
+		if [ "$role" = server ]; then
+			echo "listen on * port 443"
+		else
+			echo "connect to $SRV_IP port 443"
+		fi
+		echo "control socket \"$LIVE_DIR/$name.sock\""
+		for l in "$@"; do echo "$l"; done
+	} >"$LIVE_DIR/$name.conf"
+	chmod 644 "$LIVE_DIR/$name.conf"
+}
+
+# live_start NAME NS [env...]: runs dsvpnd -d in NS, logs to NAME.log
+live_start() {
+	local name=$1 ns=$2; shift 2
+	env "$@" ip netns exec "$ns" "$DSVPND" -d -v -f "$LIVE_DIR/$name.conf" \
+	    >>"$LIVE_DIR/$name.log" 2>&1 &
+	eval "PID_$name=$!"
+	PIDS="$PIDS $!"
+}
+
+live_pid() { eval "echo \${PID_$1:-}"; }
+
+# Is the process still ours and alive?
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+# Stop a daemon we started and wait for it: live_stop NAME [SIGNAL]
+live_stop() {
+	local pid
+	pid=$(live_pid "$1")
+	alive "$pid" || return 0
+	kill -"${2:-TERM}" "$pid" 2>/dev/null
+	wait_for 15 sh -c "! kill -0 $pid 2>/dev/null" || {
+		kill -KILL "$pid" 2>/dev/null
+		return 1
+	}
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# The exit status of a stopped daemon (after it ended).
+live_wait() {
+	local pid rc
+	pid=$(live_pid "$1")
+	wait "$pid"; rc=$?
+	echo $rc
+}
+
+ctl() {	# ctl NAME args...: dsvpnctl against that daemon's socket
+	local name=$1; shift
+	"$DSVPNCTL" -s "$LIVE_DIR/$name.sock" "$@"
+}
+
+session_up() { ctl "$1" status 2>/dev/null | grep -qiE 'state: *up'; }
+
+ping_ok() {	# ping_ok NS ADDR [args]
+	local ns=$1 addr=$2; shift 2
+	ip netns exec "$ns" ping -q -c 1 -W 1 "$@" "$addr" >/dev/null 2>&1
+}
+
+live_dump_logs() {
+	[ -n "$LIVE_DIR" ] || return 0
+	for f in "$LIVE_DIR"/*.log; do
+		[ -f "$f" ] || continue
+		echo "=== $f (last 40 lines)"
+		tail -n 40 "$f"
+	done
+}
+
+# Children of a daemon, by role title ("dsvpnd: tunnel" etc.).
+child_pid() {	# child_pid PARENT_PID ROLE
+	local p
+	for p in $(pgrep -P "$1"); do
+		if tr '\0' ' ' </proc/$p/cmdline 2>/dev/null |
+		    grep -q "dsvpnd: $2"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# The daemon started via "ip netns exec": find the real dsvpnd parent.
+daemon_pid() {	# daemon_pid NAME
+	local wrapper
+	wrapper=$(live_pid "$1")
+	# ip netns exec execs in place, so the PID is dsvpnd itself.
+	echo "$wrapper"
+}
+
+live_cleanup() {
+	local pid
+	for pid in $PIDS; do
+		alive "$pid" || continue
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in $PIDS; do
+		alive "$pid" || continue
+		wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" ||
+		    kill -KILL "$pid" 2>/dev/null
+	done
+	for ns in "$NS_S" "$NS_C" "$NS_M"; do
+		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
