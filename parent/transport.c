@@ -1,0 +1,311 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Transport sockets: the server's listeners and the client's connects.
+ * Made here, in the root parent, because only it may bind port 443 and
+ * set SO_MARK; the tunnel worker gets the descriptors.
+ */
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msgcat.h"
+#include "sockopt.h"
+#include "transport.h"
+
+static int	transport_fdflags(int);
+static int	listen_addr(const struct addrinfo *, int, char *, size_t);
+static int	listen_any(const char *, char *, size_t);
+static int	listen_entry(const struct conf_listen *, int *, size_t,
+		    size_t *, char *, size_t);
+
+/* Close-on-exec: the parent re-executes itself for its children. */
+static int
+transport_fdflags(int fd)
+{
+	int	 fl;
+
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    (fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return (-1);
+	return (0);
+}
+
+/*
+ * No TCP_DEFER_ACCEPT: the tunnel worker times out silent connections
+ * itself, and a deferred accept would hide them from its cap on
+ * unauthenticated connections.  The congestion control is set here
+ * because accepted sockets inherit it and the worker may lack the
+ * privilege to choose a non-default algorithm.
+ */
+static int
+listen_addr(const struct addrinfo *ai, int v6only, char *err,
+    size_t errlen)
+{
+	char	 where[MSG_ENDPOINT_MAX];
+	int	 fd, on = 1, save;
+
+	transport_endpoint(ai->ai_addr, where, sizeof(where));
+	if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) == -1) {
+		save = errno;
+		snprintf(err, errlen, "listen on %s: socket: %s", where,
+		    strerror(errno));
+		errno = save;
+		return (-1);
+	}
+	if (transport_fdflags(fd) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &v6only, sizeof(v6only)) == -1) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, TRANSPORT_BACKLOG) == -1) {
+		save = errno;
+		snprintf(err, errlen, "listen on %s: %s", where,
+		    strerror(errno));
+		close(fd);
+		errno = save;
+		return (-1);
+	}
+	sockopt_congestion(fd);
+	return (fd);
+}
+
+/* "*": one dual-stack [::] socket, or 0.0.0.0 on a host without IPv6. */
+static int
+listen_any(const char *port, char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *ai;
+	const char	*any[] = { "::", "0.0.0.0" };
+	size_t		 i;
+	int		 fd = -1, error;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+	for (i = 0; i < nitems(any) && fd == -1; i++) {
+		if ((error = getaddrinfo(any[i], port, &hints, &ai)) != 0) {
+			snprintf(err, errlen, "listen on %s %s: %s", any[i],
+			    port, gai_strerror(error));
+			return (-1);
+		}
+		fd = listen_addr(ai, 0, err, errlen);
+		freeaddrinfo(ai);
+		if (fd == -1 && errno != EAFNOSUPPORT &&
+		    errno != EPROTONOSUPPORT && errno != EADDRNOTAVAIL)
+			break;
+	}
+	return (fd);
+}
+
+static int
+listen_entry(const struct conf_listen *l, int *fds, size_t maxfds,
+    size_t *n, char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *res, *ai;
+	int		 error, fd;
+
+	if (strcmp(l->host, "*") == 0) {
+		if (*n >= maxfds)
+			goto full;
+		if ((fd = listen_any(l->port, err, errlen)) == -1)
+			return (-1);
+		fds[(*n)++] = fd;
+		return (0);
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if ((error = getaddrinfo(l->host, l->port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "listen on %s %s: %s", l->host,
+		    l->port, gai_strerror(error));
+		return (-1);
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (*n >= maxfds) {
+			freeaddrinfo(res);
+			goto full;
+		}
+		/* A named v6 address means only that address. */
+		if ((fd = listen_addr(ai, 1, err, errlen)) == -1) {
+			freeaddrinfo(res);
+			return (-1);
+		}
+		fds[(*n)++] = fd;
+	}
+	freeaddrinfo(res);
+	return (0);
+ full:
+	snprintf(err, errlen, "listen on %s: more than %zu addresses",
+	    l->host, maxfds);
+	return (-1);
+}
+
+int
+transport_listen(const struct conf *conf, int *fds, size_t maxfds,
+    char *err, size_t errlen)
+{
+	size_t		 n = 0;
+	unsigned int	 i;
+
+	for (i = 0; i < conf->n_listen && i < CONF_MAX_LISTEN; i++) {
+		if (listen_entry(&conf->listen[i], fds, maxfds, &n, err,
+		    errlen) == -1) {
+			while (n > 0)
+				close(fds[--n]);
+			return (-1);
+		}
+	}
+	return ((int)n);
+}
+
+int
+transport_resolve(const char *host, const char *port,
+    struct sockaddr_storage *out, socklen_t *outlen, size_t max,
+    char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *res, *ai;
+	size_t		 n = 0;
+	int		 error;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((error = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "%s port %s: %s", host, port,
+		    gai_strerror(error));
+		return (-1);
+	}
+	for (ai = res; ai != NULL && n < max; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(*out))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(&out[n], ai->ai_addr, ai->ai_addrlen);
+		outlen[n++] = ai->ai_addrlen;
+	}
+	freeaddrinfo(res);
+	if (n == 0) {
+		snprintf(err, errlen, "%s port %s: no usable address", host,
+		    port);
+		return (-1);
+	}
+	return ((int)n);
+}
+
+/*
+ * The mark lets the client's policy routing send the transport itself
+ * around the tunnel.  Without it the stream would be routed into the
+ * tunnel it carries, so a refusal is worth a warning, but the connection
+ * is still tried: with "no default route" nothing depends on the mark.
+ */
+void
+transport_tune(int fd)
+{
+#ifdef SO_MARK
+	int	 mark = TRANSPORT_FWMARK;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) == -1)
+		log_warn("transport: SO_MARK %d", mark);
+#endif
+	if (sockopt_tune_stream(fd) == -1)
+		log_warn("transport: socket options");
+}
+
+int
+transport_connect_start(const struct sockaddr *sa, socklen_t salen,
+    char *err, size_t errlen)
+{
+	char	 where[MSG_ENDPOINT_MAX];
+	int	 fd;
+
+	transport_endpoint(sa, where, sizeof(where));
+	if ((fd = socket(sa->sa_family, SOCK_STREAM, 0)) == -1) {
+		snprintf(err, errlen, "connect to %s: socket: %s", where,
+		    strerror(errno));
+		return (-1);
+	}
+	if (transport_fdflags(fd) == -1) {
+		snprintf(err, errlen, "connect to %s: fcntl: %s", where,
+		    strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	transport_tune(fd);
+	if (connect(fd, sa, salen) == -1 && errno != EINPROGRESS) {
+		snprintf(err, errlen, "connect to %s: %s", where,
+		    strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+int
+transport_connect_finish(int fd, char *err, size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(int);
+	int			 soerr = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+		soerr = errno;
+	if (soerr != 0) {
+		snprintf(err, errlen, "connect: %s", strerror(soerr));
+		return (-1);
+	}
+	/* Writable and no error, yet not connected: called too early. */
+	len = sizeof(ss);
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1) {
+		snprintf(err, errlen, "connect: %s", strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+void
+transport_endpoint(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char		 host[NI_MAXHOST], port[NI_MAXSERV];
+	socklen_t	 salen;
+
+	switch (sa->sa_family) {
+	case AF_INET:
+		salen = sizeof(struct sockaddr_in);
+		break;
+	case AF_INET6:
+		salen = sizeof(struct sockaddr_in6);
+		break;
+	default:
+		strlcpy(buf, "?", len);
+		return;
+	}
+	if (getnameinfo(sa, salen, host, sizeof(host), port, sizeof(port),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		strlcpy(buf, "?", len);
+		return;
+	}
+	snprintf(buf, len, "%s %s", host, port);
+}
