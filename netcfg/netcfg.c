@@ -87,6 +87,7 @@ dispatch_parent(struct peer *p, struct msg *m)
 	const struct netcfg_req	*req;
 	const char		*why;
 	char			 err[512];
+	static int		 checked;
 	int32_t			 v;
 	int			 rv;
 
@@ -97,11 +98,17 @@ dispatch_parent(struct peer *p, struct msg *m)
 	err[0] = '\0';
 	switch (m->hdr.type) {
 	case MSG_RECONF_BEGIN:
-	case MSG_RECONF_END:
 		break;
 	case MSG_RECONF_CONF:
 		memcpy(&conf, m->data, sizeof(conf));
 		set_statefile();
+		break;
+	case MSG_RECONF_END:
+		if (!checked) {
+			checked = 1;
+			if (netcfg_startup_check(err, sizeof(err)))
+				log_warnx("%s", err);
+		}
 		break;
 	case MSG_VERBOSE:
 		memcpy(&v, m->data, sizeof(v));
@@ -131,6 +138,12 @@ dispatch_parent(struct peer *p, struct msg *m)
 }
 
 static void
+engine_log(int priority, const char *line)
+{
+	log_emit_fmt(priority, "%s", line);
+}
+
+static void
 on_sigterm(int sig, short event, void *arg)
 {
 	log_info("SIGTERM: reverting");
@@ -152,6 +165,7 @@ netcfg_main(int debug, int verbose)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	netcfg_set_logger(engine_log);
 	signal_set(&ev_sigterm, SIGTERM, on_sigterm, NULL);
 	signal_add(&ev_sigterm, NULL);
 	/* Test hook: make step N of the next plan fail. */

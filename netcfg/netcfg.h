@@ -1,0 +1,124 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * netcfg: the host configuration engine.  The parent turns its config
+ * into a typed, fixed-size request; the netcfg process validates it,
+ * discovers what it needs (external interface, gateway, sysctl values),
+ * renders a plan (pure data: argv lists, the same on any host) and
+ * applies it step by step, journaling each step so it can be undone.
+ */
+#ifndef DSVPND_NETCFG_H
+#define DSVPND_NETCFG_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+
+#define NETCFG_TABLE		42069	/* Linux client policy table */
+#define NETCFG_FWMARK		42069	/* the transport's SO_MARK */
+/* ip rule priorities: below main (32766) so they are consulted first. */
+#define NETCFG_PREF_SUPPRESS	32068
+#define NETCFG_PREF_FWMARK	32069
+#define NETCFG_NAME		"dsvpnd"	/* nft table, pf anchor */
+#define NETCFG_ERRLEN		1024	/* size for err buffers */
+
+enum netcfg_os {
+	NETCFG_OS_LINUX_NFT = 0,
+	NETCFG_OS_LINUX_IPTABLES,
+	NETCFG_OS_OPENBSD,
+	NETCFG_OS_MACOS,
+	NETCFG_OS_FREEBSD,
+	NETCFG_OS_DRAGONFLY,
+	NETCFG_OS_NETBSD,
+	NETCFG_OS_COUNT
+};
+
+/* Fixed-size and pointer-free: it travels in one message. */
+struct netcfg_req {
+	int32_t			 role;	/* enum conf_role */
+	char			 ifname[IFNAMSIZ];
+	int32_t			 mtu;
+	struct in_addr		 inet_local;
+	struct in_addr		 inet_peer;
+	int32_t			 inet6;
+	struct in6_addr		 inet6_local;
+	struct in6_addr		 inet6_peer;
+	int32_t			 default_route;
+	uint32_t		 n_routes;
+	struct conf_prefix	 routes[CONF_MAX_ROUTES];
+	int32_t			 nat;		/* enum conf_nat */
+	char			 nat_if[IFNAMSIZ];
+	int32_t			 gateway_auto;
+	struct conf_prefix	 gateway;
+	struct conf_prefix	 server;	/* client: transport peer */
+	int32_t			 firewall; /* enum conf_firewall */
+};
+
+#define NETCFG_SYSCTL_MAX	64
+
+/* What discovery found on the host; rendering reads only this. */
+struct netcfg_facts {
+	char			 ext_if[IFNAMSIZ];	/* server NAT */
+	int32_t			 have_gw;	/* client host route */
+	struct conf_prefix	 gw;
+	char			 ip_forward[NETCFG_SYSCTL_MAX];
+	char			 ip6_forward[NETCFG_SYSCTL_MAX];
+	char			 cc[NETCFG_SYSCTL_MAX]; /* Linux client */
+	int32_t			 have_bbr;
+};
+
+struct plan;
+
+void		 netcfg_req_from_conf(struct netcfg_req *,
+		    const struct conf *);
+const char	*netcfg_req_validate(const struct netcfg_req *);
+
+/* Rendering: pure, any OS on any OS. */
+struct plan	*plan_render(const struct netcfg_req *, enum netcfg_os,
+		    const struct netcfg_facts *);
+void		 plan_print(FILE *, const struct plan *, int revert);
+void		 plan_free(struct plan *);
+size_t		 plan_nsteps(const struct plan *);
+const char	*netcfg_os_name(enum netcfg_os);
+int		 netcfg_os_from_name(const char *, enum netcfg_os *);
+enum netcfg_os	 netcfg_host_os(void);
+/* The backend the engine would use here for this request. */
+enum netcfg_os	 netcfg_req_os(const struct netcfg_req *);
+
+/* Discovery (runs programs): fills facts for this request and OS. */
+void		 netcfg_facts_unknown(struct netcfg_facts *);
+int		 netcfg_discover(const struct netcfg_req *, enum netcfg_os,
+		    struct netcfg_facts *, char *, size_t);
+
+/* Engine: runs as root in the netcfg process. */
+int		 netcfg_apply(const struct netcfg_req *, char *, size_t);
+int		 netcfg_revert(char *, size_t);
+int		 netcfg_flush(char *, size_t);
+size_t		 netcfg_status(char *, size_t);
+void		 netcfg_set_statefile(const char *);
+void		 netcfg_fail_step(int);
+/* Each command run and its captured output go here (default: none). */
+void		 netcfg_set_logger(void (*)(int, const char *));
+/* 0: fine; 1: a warning for the startup log is in msg (pf anchor). */
+int		 netcfg_startup_check(char *, size_t);
+
+#endif /* DSVPND_NETCFG_H */
