@@ -33,9 +33,19 @@
 const char	*sandbox_name(void);
 /* Locks the process in; fatal if the OS refuses. */
 void		 sandbox_enter(enum proc_id);
-/* Drops the ability to receive descriptors where the OS allows it. */
+/*
+ * Drops the ability to receive descriptors where the OS allows it
+ * (pledge: "recvfd"; a no-op for seccomp and capsicum).  A server's
+ * tunnel calls it on MSG_FDS_DONE, control once its socket is in; a
+ * client's tunnel never does: every reconnection brings a new socket.
+ */
 void		 sandbox_shrink(enum proc_id);
-/* Capsicum only: limit a descriptor received after sandbox_enter(). */
+/*
+ * Capsicum only: limit a descriptor received after sandbox_enter().  A
+ * socket accepted on a SANDBOX_FD_LISTEN descriptor inherits its rights,
+ * which cover a connection's needs.  The channel to the parent
+ * (PROC_CHANNEL_FD) is limited by sandbox_enter() itself.
+ */
 void		 sandbox_limit_fd(enum proc_id, int fd, int kind);
 #define SANDBOX_FD_TUN		1
 #define SANDBOX_FD_LISTEN	2

@@ -140,6 +140,8 @@ dispatch_parent(struct peer *p, struct msg *m)
 static void
 engine_log(int priority, const char *line)
 {
+	if (strncmp(line, "netcfg: ", 8) == 0)
+		line += 8;
 	log_emit_fmt(priority, "%s", line);
 }
 

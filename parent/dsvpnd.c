@@ -265,8 +265,9 @@ main(int argc, char *argv[])
 	signals_init();
 	status_init();
 	parent_start_child(PROC_NETCFG);
-	peer_compose(&env->kids[PROC_NETCFG].peer, MSG_NETCFG_FLUSH, 0, -1,
-	    NULL, 0);
+	/* A previous instance killed by SIGKILL left its changes: they go
+	 * before anything new is applied, so nothing ever stacks. */
+	netreq_flush();
 	open_tun();
 	parent_start_child(PROC_TUNNEL);
 	parent_start_child(PROC_CONTROL);

@@ -103,6 +103,12 @@ netreq_revert_and_stop(void)
 }
 
 void
+netreq_flush(void)
+{
+	netreq_send(NR_FLUSH, MSG_NETCFG_FLUSH, NULL, 0);
+}
+
+void
 netreq_flush_and_stop(void)
 {
 	netreq_send(NR_FLUSH, MSG_NETCFG_FLUSH, NULL, 0);

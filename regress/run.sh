@@ -38,7 +38,7 @@ LOGDIR=$BUILDDIR/regress-logs
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
 export SRCDIR BUILDDIR
-export DSVPND=$BUILDDIR/dsvpnd DSVPNCTL=$BUILDDIR/dsvpnctl
+export DSVPND=$BUILDDIR/dsvpnd DSVPNCTL=$BUILDDIR/dsvpnctl/dsvpnctl
 
 pass=0 fail=0 skip=0
 failed=""

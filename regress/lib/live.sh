@@ -8,7 +8,7 @@
 
 set -u
 
-NS_S= NS_C= NS_M=
+NS_S= NS_C= NS_M= NS_C2=
 PIDS=""
 LIVE_DIR=
 SRV_IP=198.18.0.1
@@ -17,6 +17,11 @@ SRV_TUN4=192.168.192.254
 CLI_TUN4=192.168.192.1
 SRV_TUN6=64:ff9b::c0a8:c0fe
 CLI_TUN6=64:ff9b::c0a8:c001
+SRV_FAR=198.19.0.1
+REMOTE_IP=198.19.0.2
+SRV_FAR6=2001:db8:1::1
+REMOTE_IP6=2001:db8:1::2
+NS_R=
 
 skip() { echo "skipped: $*"; exit 77; }
 fail() { echo "FAIL: $*"; live_dump_logs; exit 1; }
@@ -47,7 +52,8 @@ live_init() {
 	chmod 755 "$LIVE_DIR"
 	local tag
 	tag=$(printf '%x' $(( $$ % 65536 )))
-	NS_S=dsv-s-$tag NS_C=dsv-c-$tag NS_M=dsv-m-$tag
+	NS_S=dsv-s-$tag NS_C=dsv-c-$tag NS_M=dsv-m-$tag NS_R=dsv-r-$tag
+	NS_C2=dsv-d-$tag
 	trap live_cleanup EXIT
 	trap 'exit 1' INT TERM
 }
@@ -66,10 +72,20 @@ live_pair() {
 	# The client's default route points at the server side, as an
 	# uplink would; the server routes its far side as egress.
 	ip -n "$NS_C" route add default via $SRV_IP
-	ip -n "$NS_S" link add far type dummy
-	ip -n "$NS_S" addr add 198.19.0.1/24 dev far
-	ip -n "$NS_S" link set far up
-	ip -n "$NS_S" route add default via 198.19.0.254 dev far onlink
+	# A "remote host" beyond the server, its egress: it has no route
+	# back to the tunnel's addresses, so only NAT lets it answer.
+	ip netns add "$NS_R" || fail "netns add"
+	ip link add v-sr netns "$NS_S" type veth peer name v-r netns "$NS_R" ||
+	    fail "veth"
+	ip -n "$NS_S" addr add $SRV_FAR/24 dev v-sr
+	ip -n "$NS_R" addr add $REMOTE_IP/24 dev v-r
+	ip -n "$NS_S" -6 addr add $SRV_FAR6/64 dev v-sr nodad
+	ip -n "$NS_R" -6 addr add $REMOTE_IP6/64 dev v-r nodad
+	ip -n "$NS_S" link set v-sr up
+	ip -n "$NS_R" link set v-r up
+	ip -n "$NS_R" link set lo up
+	ip -n "$NS_S" route add default via $REMOTE_IP
+	ip -n "$NS_S" -6 route add default via $REMOTE_IP6
 }
 
 live_keygen() {
@@ -134,11 +150,38 @@ ctl() {	# ctl NAME args...: dsvpnctl against that daemon's socket
 	"$DSVPNCTL" -s "$LIVE_DIR/$name.sock" "$@"
 }
 
+bytes_out() { ctl "$1" status -j | jq '.stats.bytes_out'; }
+
 session_up() { ctl "$1" status 2>/dev/null | grep -qiE 'state: *up'; }
 
 ping_ok() {	# ping_ok NS ADDR [args]
 	local ns=$1 addr=$2; shift 2
 	ip netns exec "$ns" ping -q -c 1 -W 1 "$@" "$addr" >/dev/null 2>&1
+}
+
+# No process runs in the namespace any more.
+ns_empty() { [ -z "$(ip netns pids "$1" 2>/dev/null)" ]; }
+
+# A snapshot of everything dsvpnd may change in a namespace: addresses
+# (but the TUN's, which goes with the device), routes of every table,
+# policy rules, nftables and iptables rulesets, and the sysctls.
+snapshot() {	# snapshot NS
+	local ns=$1
+	ip -n "$ns" -o addr show | grep -v ' tun' | awk '{ $1 = ""; print }'
+	ip -n "$ns" route show table all | grep -v ' tun'
+	ip -n "$ns" -6 route show table all | grep -v ' tun'
+	ip -n "$ns" rule show
+	ip -n "$ns" -6 rule show
+	ip netns exec "$ns" nft list ruleset 2>/dev/null
+	for t in iptables-save ip6tables-save; do
+		command -v $t >/dev/null || continue
+		ip netns exec "$ns" $t 2>/dev/null | grep -v '^#' |
+		    sed 's/\[[0-9]*:[0-9]*\]//'
+	done
+	for s in net.ipv4.ip_forward net.ipv6.conf.all.forwarding \
+	    net.ipv4.tcp_congestion_control; do
+		echo "$s=$(ip netns exec "$ns" sysctl -n $s 2>/dev/null)"
+	done
 }
 
 live_dump_logs() {
@@ -182,7 +225,7 @@ live_cleanup() {
 		wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" ||
 		    kill -KILL "$pid" 2>/dev/null
 	done
-	for ns in "$NS_S" "$NS_C" "$NS_M"; do
+	for ns in "$NS_S" "$NS_C" "$NS_M" "$NS_R" "$NS_C2"; do
 		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
 	done
 	return 0
