@@ -27,7 +27,7 @@
 
 static int	 log_foreground;
 static int	 log_verbose;
-static const char *log_procname = "parent";
+static const char *log_procname;	/* NULL: no prefix yet */
 static void	(*log_forward)(int, const char *);
 
 void
@@ -98,7 +98,9 @@ vlog(int priority, const char *fmt, va_list ap)
 
 	if (priority == LOG_DEBUG && log_verbose < 2)
 		return;
-	n = snprintf(line, sizeof(line), "%s: ", log_procname);
+	n = 0;
+	if (log_procname != NULL)
+		n = snprintf(line, sizeof(line), "%s: ", log_procname);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);

@@ -238,6 +238,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "dsvpnd: libsodium failed to initialise\n");
 		return 1;
 	}
+	/* Until we know where logs go, errors (the config's file:line
+	 * messages first) go to stderr. */
+	log_init(1, env->verbose, LOG_DAEMON);
 	conf_defaults(&env->conf);
 	if (noaction)
 		return check_config(env->verbose);
@@ -255,6 +258,7 @@ main(int argc, char *argv[])
 		return 1;
 
 	log_init(env->debug, env->verbose, LOG_DAEMON);
+	log_procinit("parent");
 	if (!env->debug && daemon(0, 0) == -1)
 		fatal("daemon");
 	lock_pidfile();

@@ -61,6 +61,9 @@ live_init() {
 # Server and client namespaces over one veth pair.
 live_pair() {
 	ip netns add "$NS_S" && ip netns add "$NS_C" || fail "netns add"
+	for ns in "$NS_S" "$NS_C"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0
+	done
 	ip link add v-s netns "$NS_S" type veth peer name v-c netns "$NS_C" ||
 	    fail "veth"
 	ip -n "$NS_S" addr add $SRV_IP/24 dev v-s
@@ -86,6 +89,16 @@ live_pair() {
 	ip -n "$NS_R" link set lo up
 	ip -n "$NS_S" route add default via $REMOTE_IP
 	ip -n "$NS_S" -6 route add default via $REMOTE_IP6
+	# Link-local addresses arrive on their own: wait, so that
+	# snapshots taken from now on see a settled namespace.
+	wait_for 10 link_local "$NS_S" v-s || fail "no link-local on v-s"
+	wait_for 10 link_local "$NS_C" v-c || fail "no link-local on v-c"
+	wait_for 10 link_local "$NS_S" v-sr || fail "no link-local on v-sr"
+}
+
+link_local() {	# link_local NS DEV: a settled fe80:: address
+	ip -n "$1" -6 addr show dev "$2" | grep -q 'fe80.*scope link' &&
+	    ! ip -n "$1" -6 addr show dev "$2" | grep -q tentative
 }
 
 live_keygen() {

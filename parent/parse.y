@@ -1,0 +1,1524 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The dsvpnd.conf grammar.  One run of the parser lives in the static
+ * "ps" state, which parse_config() resets; only macros set with -D
+ * (cmdline_symset) outlive a run.
+ */
+
+%{
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+
+#ifndef DSVPND_USER
+#define DSVPND_USER		"_dsvpnd"
+#endif
+#ifndef DSVPND_CHROOT
+#define DSVPND_CHROOT		"/var/empty"
+#endif
+#ifndef DSVPND_SOCKET
+#define DSVPND_SOCKET		"/var/run/dsvpnd.sock"
+#endif
+
+#define INCLUDE_DEPTH_MAX	8	/* nested include files */
+#define STRING_MAX		4096	/* longest word or quoted string */
+#define LINE_MAX_BYTES		8192	/* longest physical line */
+#define MACRO_TAG		0x100	/* byte came from a macro's value */
+
+/* Ranges of the numeric settings. */
+#define MTU_MIN			576
+#define MTU_MIN_INET6		1280
+#define MTU_MAX			65535
+#define KEEPALIVE_MAX		3600
+#define DEAD_MAX		86400
+#define REKEY_MIN		60
+#define REKEY_MAX		604800
+#define REKEY_BYTES_MIN		(1ULL << 20)
+#define REKEY_BYTES_MAX		(1ULL << 40)
+#define WINDOW_MIN		10
+#define WINDOW_MAX		86400
+#define BACKOFF_MAX		3600
+
+struct cfile {
+	FILE		*stream;
+	char		*name;
+	dev_t		 dev;
+	ino_t		 ino;
+	int		 lineno;	/* line of the token being read */
+	int		 rline;		/* physical line of the reader */
+	size_t		 rcol;		/* bytes read on rline so far */
+	int		 rline_bad;	/* rline already reported */
+	int		 eof;
+	int		 tagged;	/* last byte came from a macro */
+	int		*unget;
+	size_t		 nunget;
+	size_t		 unget_size;
+};
+
+struct macro {
+	struct macro	*next;
+	char		*name;
+	char		*value;
+	int		 persist;	/* from -D: outlives a run */
+};
+
+/* Settings that may appear once; where[] remembers file:line of each. */
+enum setting {
+	S_KEY, S_CONNECT, S_TUNNEL, S_INET, S_INET6, S_DEFROUTE, S_NAT,
+	S_GATEWAY, S_FIREWALL, S_KEEPALIVE, S_DEAD, S_REKEY, S_REKEY_BYTES,
+	S_WINDOW, S_BACKOFF, S_USER, S_CHROOT, S_SOCKET, S_LISTEN, S_COUNT
+};
+
+static struct {
+	struct conf	*conf;
+	struct cfile	*files[INCLUDE_DEPTH_MAX + 1];
+	int		 nfiles;
+	const char	*topname;	/* for errors before a file is open */
+	int		 errors;
+	int		 lexerr;	/* the lexer already said why */
+	int		 bol;		/* next token starts a statement */
+	char		*where[S_COUNT];
+} ps;
+
+static struct macro	*macros;
+
+/* Where a reload collects its errors for dsvpnctl, if anywhere. */
+static char		*errbuf;
+static size_t		 errbuf_len;
+
+typedef struct {
+	union {
+		int64_t		 number;
+		char		*string;
+	} v;
+	int lineno;
+} YYSTYPE;
+
+int		 yyparse(void);
+int		 yylex(void);
+void		 yyerror(const char *);
+static void	 conferr(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+static void	 errat(const char *, int, const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
+static int	 pushfile(char *);
+static char	*include_path(const char *);
+static int	 popfile(void);
+static int	 once(enum setting, const char *);
+static char	*macro_get(const char *);
+static int	 macro_set(const char *, const char *, int);
+static void	 macros_clear(int);
+static int	 check_range(const char *, int64_t, int64_t, int64_t);
+static int	 parse_addr(const char *, int, void *);
+static int	 parse_prefix(const char *, struct conf_prefix *);
+static int	 parse_bytes(const char *, const char *, uint64_t *);
+static int	 set_listen(const char *, const char *);
+static int	 set_connect(const char *, const char *);
+static int	 set_ifname(const char *);
+static int	 set_path(char *, size_t, const char *, const char *);
+static int	 set_tunaddr(int, const char *, const char *);
+static int	 add_route(const char *);
+static void	 finish_conf(const char *);
+
+#define CUR		(ps.files[ps.nfiles - 1])
+
+%}
+
+%token	KEY LISTEN ON PORT CONNECT TO TUNNEL AUTO MTU INET INET6 PEER NO
+%token	DEFAULT ROUTE NAT EGRESS GATEWAY FIREWALL NFTABLES IPTABLES
+%token	KEEPALIVE DEADPEER TIMEOUT REKEY EVERY SECONDS AFTER CLOCK WINDOW
+%token	RECONNECT BACKOFF MAXIMUM USER CHROOT CONTROL SOCKET INCLUDE ERROR
+%token	<v.string>	STRING
+%token	<v.number>	NUMBER
+%type	<v.string>	string word
+%type	<v.number>	port seconds
+/* Error recovery drops tokens and values: free their strings. */
+%destructor	{ free($$); }	STRING string word
+
+%%
+
+grammar		: /* empty */
+		| grammar '\n'
+		| grammar INCLUDE STRING '\n' {
+			pushfile(include_path($3));
+			free($3);
+		}
+		| grammar macro '\n'
+		| grammar setting '\n'
+		| grammar error '\n'	{ yyerrok; }
+		;
+
+word		: STRING
+		| NUMBER {
+			if (asprintf(&$$, "%lld", (long long)$1) == -1)
+				fatal("%s", __func__);
+		}
+		;
+
+string		: string word {
+			if (asprintf(&$$, "%s %s", $1, $2) == -1)
+				fatal("%s", __func__);
+			free($1);
+			free($2);
+		}
+		| word
+		;
+
+macro		: STRING '=' string {
+			const char	*p;
+
+			for (p = $1; *p != '\0'; p++)
+				if (!isalnum((unsigned char)*p) && *p != '_')
+					break;
+			if (*p != '\0' || isdigit((unsigned char)*$1))
+				conferr("bad macro name '%s': use letters, "
+				    "digits and _", $1);
+			else if (macro_set($1, $3, 0) == -1)
+				fatal("%s", __func__);
+			free($1);
+			free($3);
+		}
+		;
+
+port		: /* empty */		{ $$ = atoi(CONF_DEFAULT_PORT); }
+		| PORT NUMBER		{
+			if (check_range("port", $2, 1, 65535) == -1)
+				$$ = atoi(CONF_DEFAULT_PORT);
+			else
+				$$ = $2;
+		}
+		;
+
+seconds		: NUMBER		{ $$ = $1; }
+		| NUMBER SECONDS	{ $$ = $1; }
+		;
+
+setting		: KEY STRING {
+			char	 err[PATH_MAX * 2 + 128];
+
+			if (once(S_KEY, "key") == 0 &&
+			    set_path(ps.conf->keyfile,
+			    sizeof(ps.conf->keyfile), $2, "key file") == 0 &&
+			    keyfile_check($2, err, sizeof(err)) == -1)
+				conferr("%s", err);
+			free($2);
+		}
+		| LISTEN ON STRING port {
+			char	 pbuf[16];
+
+			snprintf(pbuf, sizeof(pbuf), "%lld", (long long)$4);
+			set_listen($3, pbuf);
+			free($3);
+		}
+		| CONNECT TO STRING port {
+			char	 pbuf[16];
+
+			snprintf(pbuf, sizeof(pbuf), "%lld", (long long)$4);
+			set_connect($3, pbuf);
+			free($3);
+		}
+		| TUNNEL tunname tunmtu tunblock {
+			if (ps.conf->inet6 && ps.conf->mtu < MTU_MIN_INET6)
+				conferr("mtu %d is too small for IPv6 (%d at "
+				    "least); raise it or add \"no inet6\"",
+				    ps.conf->mtu, MTU_MIN_INET6);
+		}
+		| DEFAULT ROUTE {
+			if (once(S_DEFROUTE, "default route") == 0)
+				ps.conf->default_route = 1;
+		}
+		| NO DEFAULT ROUTE {
+			if (once(S_DEFROUTE, "default route") == 0)
+				ps.conf->default_route = 0;
+		}
+		| ROUTE STRING {
+			add_route($2);
+			free($2);
+		}
+		| NAT ON EGRESS {
+			if (once(S_NAT, "nat") == 0)
+				ps.conf->nat = NAT_EGRESS;
+		}
+		| NAT ON STRING {
+			if (once(S_NAT, "nat") == 0) {
+				if (set_ifname($3) == 0) {
+					ps.conf->nat = NAT_IFACE;
+					strlcpy(ps.conf->nat_if, $3,
+					    sizeof(ps.conf->nat_if));
+				}
+			}
+			free($3);
+		}
+		| NO NAT {
+			if (once(S_NAT, "nat") == 0)
+				ps.conf->nat = NAT_NONE;
+		}
+		| GATEWAY AUTO {
+			if (once(S_GATEWAY, "gateway") == 0)
+				ps.conf->gateway_auto = 1;
+		}
+		| GATEWAY STRING {
+			struct conf_prefix	*g = &ps.conf->gateway;
+
+			if (once(S_GATEWAY, "gateway") == 0) {
+				if (parse_addr($2, AF_INET, &g->addr) == 0) {
+					g->af = AF_INET;
+					g->plen = 32;
+					ps.conf->gateway_auto = 0;
+				} else if (parse_addr($2, AF_INET6,
+				    &g->addr) == 0) {
+					g->af = AF_INET6;
+					g->plen = 128;
+					ps.conf->gateway_auto = 0;
+				} else
+					conferr("bad gateway address '%s'",
+					    $2);
+			}
+			free($2);
+		}
+		| FIREWALL AUTO {
+			if (once(S_FIREWALL, "firewall") == 0)
+				ps.conf->firewall = FW_AUTO;
+		}
+		| FIREWALL NFTABLES {
+			if (once(S_FIREWALL, "firewall") == 0)
+				ps.conf->firewall = FW_NFTABLES;
+		}
+		| FIREWALL IPTABLES {
+			if (once(S_FIREWALL, "firewall") == 0)
+				ps.conf->firewall = FW_IPTABLES;
+		}
+		| KEEPALIVE seconds {
+			if (once(S_KEEPALIVE, "keepalive") == 0 &&
+			    check_range("keepalive", $2, 1,
+			    KEEPALIVE_MAX) == 0)
+				ps.conf->keepalive = $2;
+		}
+		| DEADPEER TIMEOUT seconds {
+			if (once(S_DEAD, "dead-peer timeout") == 0 &&
+			    check_range("dead-peer timeout", $3, 2,
+			    DEAD_MAX) == 0)
+				ps.conf->dead_timeout = $3;
+		}
+		| REKEY EVERY seconds {
+			if (once(S_REKEY, "rekey every") == 0 &&
+			    check_range("rekey every", $3, REKEY_MIN,
+			    REKEY_MAX) == 0)
+				ps.conf->rekey_interval = $3;
+		}
+		| REKEY AFTER STRING {
+			if (once(S_REKEY_BYTES, "rekey after") == 0)
+				parse_bytes($3, NULL, &ps.conf->rekey_bytes);
+			free($3);
+		}
+		| REKEY AFTER NUMBER {
+			char	 nbuf[32];
+
+			snprintf(nbuf, sizeof(nbuf), "%lld", (long long)$3);
+			if (once(S_REKEY_BYTES, "rekey after") == 0)
+				parse_bytes(nbuf, NULL, &ps.conf->rekey_bytes);
+		}
+		| REKEY AFTER NUMBER STRING {
+			char	 nbuf[32];
+
+			snprintf(nbuf, sizeof(nbuf), "%lld", (long long)$3);
+			if (once(S_REKEY_BYTES, "rekey after") == 0)
+				parse_bytes(nbuf, $4, &ps.conf->rekey_bytes);
+			free($4);
+		}
+		| CLOCK WINDOW seconds {
+			if (once(S_WINDOW, "clock window") == 0 &&
+			    check_range("clock window", $3, WINDOW_MIN,
+			    WINDOW_MAX) == 0)
+				ps.conf->clock_window = $3;
+		}
+		| RECONNECT BACKOFF MAXIMUM seconds {
+			if (once(S_BACKOFF, "reconnect backoff max") == 0 &&
+			    check_range("reconnect backoff max", $4, 1,
+			    BACKOFF_MAX) == 0)
+				ps.conf->backoff_max = $4;
+		}
+		| USER STRING {
+			if (once(S_USER, "user") == 0) {
+				if (*$2 == '\0' || strlcpy(ps.conf->user, $2,
+				    sizeof(ps.conf->user)) >=
+				    sizeof(ps.conf->user))
+					conferr("bad user name '%s'", $2);
+			}
+			free($2);
+		}
+		| CHROOT STRING {
+			if (once(S_CHROOT, "chroot") == 0)
+				set_path(ps.conf->chroot,
+				    sizeof(ps.conf->chroot), $2, "chroot");
+			free($2);
+		}
+		| CONTROL SOCKET STRING {
+			struct sockaddr_un	 sun;
+
+			if (once(S_SOCKET, "control socket") == 0 &&
+			    set_path(ps.conf->control_socket,
+			    sizeof(ps.conf->control_socket), $3,
+			    "control socket") == 0 &&
+			    strlen($3) >= sizeof(sun.sun_path))
+				conferr("control socket path too long (max "
+				    "%zu bytes)", sizeof(sun.sun_path) - 1);
+			free($3);
+		}
+		;
+
+tunname		: AUTO {
+			if (once(S_TUNNEL, "tunnel") == 0)
+				ps.conf->ifname[0] = '\0';
+		}
+		| STRING {
+			if (once(S_TUNNEL, "tunnel") == 0 &&
+			    set_ifname($1) == 0)
+				strlcpy(ps.conf->ifname, $1,
+				    sizeof(ps.conf->ifname));
+			free($1);
+		}
+		;
+
+tunmtu		: /* empty */
+		| MTU NUMBER {
+			if (check_range("mtu", $2, MTU_MIN, MTU_MAX) == 0)
+				ps.conf->mtu = $2;
+		}
+		;
+
+tunblock	: /* empty */
+		| '{' tunitems tunlast '}'
+		;
+
+tunitems	: /* empty */
+		| tunitems tunopt sep
+		| tunitems sep
+		| tunitems error sep	{ yyerrok; }
+		;
+
+tunlast		: /* empty */
+		| tunopt
+		;
+
+sep		: '\n'
+		| ';'
+		;
+
+tunopt		: INET STRING PEER STRING {
+			if (once(S_INET, "inet") == 0)
+				set_tunaddr(AF_INET, $2, $4);
+			free($2);
+			free($4);
+		}
+		| INET6 STRING PEER STRING {
+			if (once(S_INET6, "inet6") == 0)
+				set_tunaddr(AF_INET6, $2, $4);
+			free($2);
+			free($4);
+		}
+		| NO INET6 {
+			if (once(S_INET6, "inet6") == 0)
+				ps.conf->inet6 = 0;
+		}
+		;
+
+%%
+
+struct keyword {
+	const char	*name;
+	int		 token;
+};
+
+static int
+keyword_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct keyword *)elem)->name);
+}
+
+/* Returns the keyword's token, or STRING for any other word. */
+static int
+keyword_lookup(const char *word)
+{
+	/* Keep sorted: bsearch(3) walks it. */
+	static const struct keyword	 keywords[] = {
+		{ "after",	AFTER },
+		{ "auto",	AUTO },
+		{ "backoff",	BACKOFF },
+		{ "chroot",	CHROOT },
+		{ "clock",	CLOCK },
+		{ "connect",	CONNECT },
+		{ "control",	CONTROL },
+		{ "dead-peer",	DEADPEER },
+		{ "default",	DEFAULT },
+		{ "egress",	EGRESS },
+		{ "every",	EVERY },
+		{ "firewall",	FIREWALL },
+		{ "gateway",	GATEWAY },
+		{ "include",	INCLUDE },
+		{ "inet",	INET },
+		{ "inet6",	INET6 },
+		{ "iptables",	IPTABLES },
+		{ "keepalive",	KEEPALIVE },
+		{ "key",	KEY },
+		{ "listen",	LISTEN },
+		{ "max",	MAXIMUM },
+		{ "mtu",	MTU },
+		{ "nat",	NAT },
+		{ "nftables",	NFTABLES },
+		{ "no",		NO },
+		{ "on",		ON },
+		{ "peer",	PEER },
+		{ "port",	PORT },
+		{ "reconnect",	RECONNECT },
+		{ "rekey",	REKEY },
+		{ "route",	ROUTE },
+		{ "seconds",	SECONDS },
+		{ "socket",	SOCKET },
+		{ "timeout",	TIMEOUT },
+		{ "to",		TO },
+		{ "tunnel",	TUNNEL },
+		{ "user",	USER },
+		{ "window",	WINDOW },
+	};
+	const struct keyword		*k;
+
+	k = bsearch(word, keywords, nitems(keywords), sizeof(keywords[0]),
+	    keyword_cmp);
+	return k != NULL ? k->token : STRING;
+}
+
+/* Error reporting: every message is "file:line: message". */
+
+static void
+errbuf_add(const char *name, int line, const char *msg)
+{
+	char	 lbuf[16] = "";
+
+	if (line > 0)
+		snprintf(lbuf, sizeof(lbuf), ":%d", line);
+	if (errbuf[0] != '\0')
+		strlcat(errbuf, "\n", errbuf_len);
+	strlcat(errbuf, name, errbuf_len);
+	strlcat(errbuf, lbuf, errbuf_len);
+	strlcat(errbuf, ": ", errbuf_len);
+	strlcat(errbuf, msg, errbuf_len);
+}
+
+void
+conf_set_error_buffer(char *buf, size_t len)
+{
+	errbuf = len > 0 ? buf : NULL;
+	errbuf_len = len;
+	if (errbuf != NULL)
+		errbuf[0] = '\0';
+}
+
+static void
+verrat(const char *name, int line, const char *fmt, va_list ap)
+{
+	char	*msg;
+
+	ps.errors++;
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("%s", __func__);
+	if (line > 0)
+		log_warnx("%s:%d: %s", name, line, msg);
+	else
+		log_warnx("%s: %s", name, msg);
+	if (errbuf != NULL)
+		errbuf_add(name, line, msg);
+	free(msg);
+}
+
+static void
+errat(const char *name, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	verrat(name, line, fmt, ap);
+	va_end(ap);
+}
+
+static void
+conferr(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	if (ps.nfiles > 0)
+		verrat(CUR->name, yylval.lineno, fmt, ap);
+	else
+		verrat(ps.topname, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Called by the parser: the lexer has often said why already. */
+void
+yyerror(const char *msg)
+{
+	if (ps.lexerr) {
+		ps.lexerr = 0;
+		return;
+	}
+	conferr("%s", msg);
+}
+
+/* An error found after parsing, at a place once() remembered. */
+static void
+errwhere(enum setting s, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	if (ps.where[s] != NULL)
+		verrat(ps.where[s], 0, fmt, ap);
+	else
+		verrat(ps.topname, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Records where a setting was made; a second one is an error. */
+static int
+once(enum setting s, const char *what)
+{
+	char	*w;
+
+	if (ps.where[s] != NULL) {
+		conferr("%s is already set at %s", what, ps.where[s]);
+		return -1;
+	}
+	if (asprintf(&w, "%s:%d", CUR->name, yylval.lineno) == -1)
+		fatal("%s", __func__);
+	ps.where[s] = w;
+	return 0;
+}
+
+/* Reading: bytes come from the unget stack (macros, lookahead) first. */
+
+static int
+rawgetc(struct cfile *f)
+{
+	int	 c;
+
+	if ((c = getc(f->stream)) == EOF)
+		return EOF;
+	if (c == '\n') {
+		f->rline++;
+		f->rcol = 0;
+		f->rline_bad = 0;
+		return c;
+	}
+	if (++f->rcol >= LINE_MAX_BYTES && !f->rline_bad) {
+		f->rline_bad = 1;
+		errat(f->name, f->rline, "line too long (max %d bytes)",
+		    LINE_MAX_BYTES - 1);
+	}
+	if (c == '\0') {
+		if (!f->rline_bad)
+			errat(f->name, f->rline, "NUL byte in line");
+		f->rline_bad = 1;
+		c = ' ';
+	}
+	return c;
+}
+
+static int
+igetc(void)
+{
+	struct cfile	*f = CUR;
+	int		 c;
+
+	if (f->nunget > 0) {
+		c = f->unget[--f->nunget];
+		f->tagged = (c & MACRO_TAG) != 0;
+		return c & ~MACRO_TAG;
+	}
+	f->tagged = 0;
+	return rawgetc(f);
+}
+
+static void
+lungetc_tag(int c, int tag)
+{
+	struct cfile	*f = CUR;
+	int		*p;
+
+	if (c == EOF)
+		return;
+	if (f->nunget == f->unget_size) {
+		p = reallocarray(f->unget, f->unget_size * 2, sizeof(*p));
+		if (p == NULL)
+			fatal("%s", __func__);
+		f->unget = p;
+		f->unget_size *= 2;
+	}
+	f->unget[f->nunget++] = c | (tag ? MACRO_TAG : 0);
+}
+
+/* Pushes back the byte just read, keeping its macro tag. */
+static void
+lungetc(int c)
+{
+	lungetc_tag(c, CUR->tagged);
+}
+
+/*
+ * The next byte of the current line: joins backslash-newline lines, and
+ * at the end of an included file goes on with the file that included it
+ * (after one made-up newline, so an unterminated last line still ends).
+ */
+static int
+lgetc(int quoted)
+{
+	int	 c, next;
+
+	for (;;) {
+		c = igetc();
+		if (c == '\\') {
+			next = igetc();
+			if (next == '\n') {
+				CUR->lineno++;
+				continue;
+			}
+			lungetc(next);
+			return c;
+		}
+		if (c != EOF)
+			return c;
+		if (!CUR->eof) {
+			CUR->eof = 1;
+			if (quoted)
+				return EOF;
+			return '\n';
+		}
+		if (ps.nfiles == 1 || popfile() == -1)
+			return EOF;
+	}
+}
+
+/* Skips the rest of a bad line, leaving its newline for the parser. */
+static int
+findeol(void)
+{
+	int	 c;
+
+	while ((c = lgetc(0)) != '\n' && c != EOF)
+		;
+	lungetc(c);
+	ps.lexerr = 1;
+	return ERROR;
+}
+
+static int
+is_wordc(int c)
+{
+	return c > ' ' && c < 0x7f && strchr("{}()=#;,\"'\\$", c) == NULL;
+}
+
+/* $name: pushes the macro's value back as input, tagged. */
+static int
+expand_macro(void)
+{
+	char		 name[STRING_MAX];
+	const char	*val;
+	size_t		 len = 0;
+	int		 c;
+
+	while ((c = lgetc(0)) != EOF &&
+	    (isalnum((unsigned char)c) || c == '_')) {
+		if (len == sizeof(name) - 1) {
+			conferr("macro name too long");
+			return -1;
+		}
+		name[len++] = c;
+	}
+	lungetc(c);
+	name[len] = '\0';
+	if (len == 0) {
+		conferr("'$' must be followed by a macro name");
+		return -1;
+	}
+	if ((val = macro_get(name)) == NULL) {
+		conferr("macro '%s' not defined", name);
+		return -1;
+	}
+	len = strlen(val);
+	while (len > 0)
+		lungetc_tag((unsigned char)val[--len], 1);
+	return 0;
+}
+
+static int
+lex_quoted(int quote)
+{
+	char	 buf[STRING_MAX];
+	size_t	 len = 0;
+	int	 c, next;
+
+	for (;;) {
+		if ((c = lgetc(1)) == EOF || c == '\n') {
+			conferr("unterminated quoted string");
+			lungetc('\n');
+			return findeol();
+		}
+		if (c == quote)
+			break;
+		if (c == '\\') {
+			next = lgetc(1);
+			if (next == quote || next == '\\')
+				c = next;
+			else
+				lungetc(next);
+		}
+		if (len == sizeof(buf) - 1) {
+			conferr("string too long (max %zu bytes)",
+			    sizeof(buf) - 1);
+			return findeol();
+		}
+		buf[len++] = c;
+	}
+	buf[len] = '\0';
+	if ((yylval.v.string = strdup(buf)) == NULL)
+		fatal("%s", __func__);
+	return STRING;
+}
+
+/* A statement starting with a word that is no keyword defines a macro. */
+static int
+next_is_equals(void)
+{
+	int	 c;
+
+	while ((c = lgetc(0)) == ' ' || c == '\t')
+		;
+	lungetc(c);
+	return c == '=';
+}
+
+static int
+lex_word(int c)
+{
+	char		 buf[STRING_MAX];
+	const char	*errstr, *p;
+	size_t		 len = 0;
+	int		 token;
+
+	do {
+		if (len == sizeof(buf) - 1) {
+			conferr("string too long (max %zu bytes)",
+			    sizeof(buf) - 1);
+			return findeol();
+		}
+		buf[len++] = c;
+	} while (is_wordc(c = lgetc(0)));
+	lungetc(c);
+	buf[len] = '\0';
+
+	p = buf[0] == '-' ? buf + 1 : buf;
+	if (*p != '\0' && strspn(p, "0123456789") == strlen(p)) {
+		yylval.v.number = strtonum(buf, LLONG_MIN, LLONG_MAX, &errstr);
+		if (errstr != NULL) {
+			conferr("number %s is %s", buf, errstr);
+			return findeol();
+		}
+		return NUMBER;
+	}
+	if ((token = keyword_lookup(buf)) != STRING)
+		return token;
+	if (ps.bol && !next_is_equals()) {
+		conferr("unknown keyword '%s'", buf);
+		return findeol();
+	}
+	if ((yylval.v.string = strdup(buf)) == NULL)
+		fatal("%s", __func__);
+	return STRING;
+}
+
+static int
+lex_token(void)
+{
+	int	 c;
+
+ again:
+	while ((c = lgetc(0)) == ' ' || c == '\t' || c == '\r')
+		;
+	yylval.lineno = CUR->lineno;
+	if (c == '#')
+		while ((c = lgetc(0)) != '\n' && c != EOF)
+			;
+	if (c == '$' && !CUR->tagged) {
+		if (expand_macro() == -1)
+			return findeol();
+		goto again;
+	}
+	if (c == '"' || c == '\'')
+		return lex_quoted(c);
+	if (c == '\n') {
+		CUR->lineno++;
+		return c;
+	}
+	if (c == EOF)
+		return 0;
+	if (is_wordc(c))
+		return lex_word(c);
+	if (!isprint(c) && c != '\n') {
+		conferr("unexpected byte 0x%02x", c);
+		return findeol();
+	}
+	return c;
+}
+
+int
+yylex(void)
+{
+	int	 token;
+
+	ps.lexerr = 0;
+	token = lex_token();
+	ps.bol = token == '\n' || token == ';' || token == '{';
+	return token;
+}
+
+/* Files. */
+
+/*
+ * A config file anyone but its owner may change could hand the daemon
+ * any key and any routes: refuse it, and say how to fix it.
+ */
+static int
+check_conf_file(int fd, const char *name)
+{
+	struct stat	 st;
+
+	if (fstat(fd, &st) == -1) {
+		conferr("%s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		conferr("%s: not a regular file", name);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != getuid()) {
+		conferr("%s: owned by uid %u, not root or the running user; "
+		    "run chown root %s", name, (unsigned)st.st_uid, name);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		conferr("%s: writable by group or others; run chmod go-w %s",
+		    name, name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Relative includes are taken from the including file's directory. */
+static char *
+include_path(const char *name)
+{
+	const char	*slash;
+	char		*path;
+
+	if (name[0] == '/' || ps.nfiles == 0 ||
+	    (slash = strrchr(CUR->name, '/')) == NULL) {
+		if ((path = strdup(name)) == NULL)
+			fatal("%s", __func__);
+		return path;
+	}
+	if (asprintf(&path, "%.*s/%s", (int)(slash - CUR->name), CUR->name,
+	    name) == -1)
+		fatal("%s", __func__);
+	return path;
+}
+
+static int
+file_is_open(const struct stat *st)
+{
+	int	 i;
+
+	for (i = 0; i < ps.nfiles; i++)
+		if (ps.files[i]->dev == st->st_dev &&
+		    ps.files[i]->ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* Opens path (which it takes over) and reads on from it. */
+static int
+pushfile(char *path)
+{
+	struct cfile	*f;
+	struct stat	 st;
+	FILE		*fp;
+
+	if (ps.nfiles > INCLUDE_DEPTH_MAX) {
+		conferr("include \"%s\": nested too deeply (max %d levels)",
+		    path, INCLUDE_DEPTH_MAX);
+		goto fail;
+	}
+	if ((fp = fopen(path, "r")) == NULL) {
+		conferr("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (check_conf_file(fileno(fp), path) == -1 ||
+	    fstat(fileno(fp), &st) == -1)
+		goto failclose;
+	if (file_is_open(&st)) {
+		conferr("include \"%s\": recursive include", path);
+		goto failclose;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->unget = calloc(16, sizeof(*f->unget))) == NULL)
+		fatal("%s", __func__);
+	f->stream = fp;
+	f->name = path;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->lineno = f->rline = 1;
+	f->unget_size = 16;
+	ps.files[ps.nfiles++] = f;
+	return 0;
+ failclose:
+	fclose(fp);
+ fail:
+	free(path);
+	return -1;
+}
+
+static int
+popfile(void)
+{
+	struct cfile	*f;
+
+	if (ps.nfiles == 0)
+		return -1;
+	f = ps.files[--ps.nfiles];
+	fclose(f->stream);
+	free(f->name);
+	free(f->unget);
+	free(f);
+	return ps.nfiles > 0 ? 0 : -1;
+}
+
+/* Macros. */
+
+static struct macro *
+macro_find(const char *name)
+{
+	struct macro	*m;
+
+	for (m = macros; m != NULL; m = m->next)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}
+
+static char *
+macro_get(const char *name)
+{
+	struct macro	*m;
+
+	return (m = macro_find(name)) != NULL ? m->value : NULL;
+}
+
+/* A -D macro wins over one set in the file, as in pf.conf. */
+static int
+macro_set(const char *name, const char *value, int persist)
+{
+	struct macro	*m;
+	char		*v;
+
+	if ((m = macro_find(name)) != NULL) {
+		if (m->persist && !persist)
+			return 0;
+		if ((v = strdup(value)) == NULL)
+			return -1;
+		free(m->value);
+		m->value = v;
+		m->persist = persist;
+		return 0;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return -1;
+	if ((m->name = strdup(name)) == NULL ||
+	    (m->value = strdup(value)) == NULL) {
+		free(m->name);
+		free(m);
+		return -1;
+	}
+	m->persist = persist;
+	m->next = macros;
+	macros = m;
+	return 0;
+}
+
+/* Drops the macros of the last run (all of them if all is set). */
+static void
+macros_clear(int all)
+{
+	struct macro	**mp, *m;
+
+	mp = &macros;
+	while ((m = *mp) != NULL) {
+		if (m->persist && !all) {
+			mp = &m->next;
+			continue;
+		}
+		*mp = m->next;
+		free(m->name);
+		free(m->value);
+		free(m);
+	}
+}
+
+int
+cmdline_symset(const char *s)
+{
+	const char	*eq;
+	char		*name;
+	int		 ret;
+
+	if ((eq = strchr(s, '=')) == NULL || eq == s)
+		return -1;
+	if ((name = strndup(s, eq - s)) == NULL)
+		return -1;
+	ret = macro_set(name, eq + 1, 1);
+	free(name);
+	return ret;
+}
+
+/* Values. */
+
+static int
+check_range(const char *what, int64_t n, int64_t min, int64_t max)
+{
+	if (n < min || n > max) {
+		conferr("%s %lld is out of range (%lld to %lld)", what,
+		    (long long)n, (long long)min, (long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_addr(const char *s, int af, void *dst)
+{
+	return inet_pton(af, s, dst) == 1 ? 0 : -1;
+}
+
+static int
+prefix_hostbits(const struct conf_prefix *p)
+{
+	const uint8_t	*b = (const uint8_t *)&p->addr;
+	int		 i, bits;
+
+	bits = p->af == AF_INET ? 32 : 128;
+	for (i = p->plen; i < bits; i++)
+		if (b[i / 8] & (0x80 >> (i % 8)))
+			return 1;
+	return 0;
+}
+
+/* ADDRESS[/LEN], the host bits zero; no length means a host route. */
+static int
+parse_prefix(const char *s, struct conf_prefix *p)
+{
+	char		 addr[INET6_ADDRSTRLEN];
+	const char	*slash, *errstr;
+	long long	 plen = -1;
+	size_t		 len;
+
+	memset(p, 0, sizeof(*p));
+	slash = strchr(s, '/');
+	len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (len >= sizeof(addr))
+		goto bad;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	if (parse_addr(addr, AF_INET, &p->addr) == 0)
+		p->af = AF_INET;
+	else if (parse_addr(addr, AF_INET6, &p->addr) == 0)
+		p->af = AF_INET6;
+	else
+		goto bad;
+	if (slash != NULL) {
+		plen = strtonum(slash + 1, 0, 255, &errstr);
+		if (errstr != NULL || slash[1] == '\0')
+			goto bad;
+	}
+	if (plen > (p->af == AF_INET ? 32 : 128)) {
+		conferr("bad prefix '%s': length %lld is too long for %s",
+		    s, plen, p->af == AF_INET ? "IPv4" : "IPv6");
+		return -1;
+	}
+	p->plen = plen >= 0 ? plen : (p->af == AF_INET ? 32 : 128);
+	if (prefix_hostbits(p)) {
+		conferr("bad prefix '%s': host bits are set", s);
+		return -1;
+	}
+	return 0;
+ bad:
+	conferr("bad prefix '%s'", s);
+	return -1;
+}
+
+/* N [K|M|G] bytes, binary units. */
+static int
+parse_bytes(const char *num, const char *unit, uint64_t *out)
+{
+	char		 buf[64];
+	const char	*errstr;
+	uint64_t	 mult = 1;
+	long long	 n;
+	size_t		 len;
+
+	if (unit == NULL) {
+		len = strspn(num, "0123456789");
+		unit = num + len;
+	} else
+		len = strlen(num);
+	if (len == 0 || len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, num, len);
+	buf[len] = '\0';
+	if (strcasecmp(unit, "K") == 0)
+		mult = 1ULL << 10;
+	else if (strcasecmp(unit, "M") == 0)
+		mult = 1ULL << 20;
+	else if (strcasecmp(unit, "G") == 0)
+		mult = 1ULL << 30;
+	else if (*unit != '\0')
+		goto bad;
+	n = strtonum(buf, 0, REKEY_BYTES_MAX, &errstr);
+	if (errstr != NULL || (uint64_t)n > REKEY_BYTES_MAX / mult ||
+	    (uint64_t)n * mult < REKEY_BYTES_MIN) {
+		conferr("rekey after %s%s is out of range (1M to 1024G)",
+		    buf, unit);
+		return -1;
+	}
+	*out = (uint64_t)n * mult;
+	return 0;
+ bad:
+	conferr("bad byte count '%s%s': use a number with K, M or G", num,
+	    unit == num + len ? "" : unit);
+	return -1;
+}
+
+static int
+set_ifname(const char *name)
+{
+	const char	*p;
+
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == NULL)
+			break;
+	if (*name == '\0' || *p != '\0' || strlen(name) >= IFNAMSIZ) {
+		conferr("bad interface name '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_path(char *dst, size_t size, const char *path, const char *what)
+{
+	if (path[0] != '/') {
+		conferr("%s \"%s\": the path must be absolute", what, path);
+		return -1;
+	}
+	if (strlcpy(dst, path, size) >= size) {
+		conferr("%s: path too long", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_host(const char *host)
+{
+	struct in6_addr	 a6;
+	const char	*p;
+
+	if (parse_addr(host, AF_INET6, &a6) == 0)
+		return 0;
+	for (p = host; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return -1;
+	return *host == '\0' || strlen(host) >= CONF_HOST_MAX ? -1 : 0;
+}
+
+static int
+set_listen(const char *host, const char *port)
+{
+	struct conf		*c = ps.conf;
+	struct conf_listen	*l;
+	struct in6_addr		 a;
+	unsigned int		 i;
+
+	if (c->role == ROLE_CLIENT) {
+		conferr("listen on: this is a client (connect to at %s); "
+		    "use one of listen on or connect to", ps.where[S_CONNECT]);
+		return -1;
+	}
+	if (strcmp(host, "*") != 0 && parse_addr(host, AF_INET, &a) == -1 &&
+	    parse_addr(host, AF_INET6, &a) == -1) {
+		conferr("bad listen address '%s': use an IP address or *",
+		    host);
+		return -1;
+	}
+	for (i = 0; i < c->n_listen; i++)
+		if (strcmp(c->listen[i].host, host) == 0 &&
+		    strcmp(c->listen[i].port, port) == 0) {
+			conferr("listen on %s port %s is already set", host,
+			    port);
+			return -1;
+		}
+	if (c->n_listen == CONF_MAX_LISTEN) {
+		conferr("too many listen on lines (max %d)", CONF_MAX_LISTEN);
+		return -1;
+	}
+	if (ps.where[S_LISTEN] == NULL)
+		once(S_LISTEN, "listen on");
+	c->role = ROLE_SERVER;
+	l = &c->listen[c->n_listen++];
+	strlcpy(l->host, host, sizeof(l->host));
+	strlcpy(l->port, port, sizeof(l->port));
+	return 0;
+}
+
+static int
+set_connect(const char *host, const char *port)
+{
+	struct conf	*c = ps.conf;
+
+	if (c->role == ROLE_SERVER) {
+		conferr("connect to: this is a server (listen on at %s); "
+		    "use one of listen on or connect to", ps.where[S_LISTEN]);
+		return -1;
+	}
+	if (once(S_CONNECT, "connect to") == -1)
+		return -1;
+	if (check_host(host) == -1) {
+		conferr("bad host '%s': use a host name or IP address", host);
+		return -1;
+	}
+	c->role = ROLE_CLIENT;
+	strlcpy(c->connect_host, host, sizeof(c->connect_host));
+	strlcpy(c->connect_port, port, sizeof(c->connect_port));
+	return 0;
+}
+
+static int
+set_tunaddr(int af, const char *local, const char *peer)
+{
+	struct conf	*c = ps.conf;
+	void		*l, *p;
+	const char	*name = af == AF_INET ? "inet" : "inet6";
+
+	l = af == AF_INET ? (void *)&c->inet_local : (void *)&c->inet6_local;
+	p = af == AF_INET ? (void *)&c->inet_peer : (void *)&c->inet6_peer;
+	if (parse_addr(local, af, l) == -1) {
+		conferr("bad %s address '%s'", name, local);
+		return -1;
+	}
+	if (parse_addr(peer, af, p) == -1) {
+		conferr("bad %s peer address '%s'", name, peer);
+		return -1;
+	}
+	if (memcmp(l, p, af == AF_INET ? 4 : 16) == 0) {
+		conferr("%s: the local and peer addresses are the same", name);
+		return -1;
+	}
+	if (af == AF_INET6)
+		c->inet6 = 1;
+	return 0;
+}
+
+static int
+add_route(const char *s)
+{
+	struct conf		*c = ps.conf;
+	struct conf_prefix	 p;
+	unsigned int		 i;
+
+	if (parse_prefix(s, &p) == -1)
+		return -1;
+	for (i = 0; i < c->n_routes; i++)
+		if (memcmp(&c->routes[i], &p, sizeof(p)) == 0) {
+			conferr("route %s is already set", s);
+			return -1;
+		}
+	if (c->n_routes == CONF_MAX_ROUTES) {
+		conferr("too many routes (max %d)", CONF_MAX_ROUTES);
+		return -1;
+	}
+	c->routes[c->n_routes++] = p;
+	return 0;
+}
+
+/* After the parse: the role decides the defaults and what is allowed. */
+
+static void
+v6_from_v4(struct in6_addr *a6, const struct in_addr *a4)
+{
+	static const uint8_t	 nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+
+	memcpy(a6->s6_addr, nat64, sizeof(nat64));
+	memcpy(a6->s6_addr + 12, &a4->s_addr, 4);
+}
+
+static void
+role_defaults(struct conf *c)
+{
+	struct in_addr	 srv, cli;
+
+	if (ps.where[S_INET] == NULL) {
+		inet_pton(AF_INET, "192.168.192.254", &srv);
+		inet_pton(AF_INET, "192.168.192.1", &cli);
+		c->inet_local = c->role == ROLE_SERVER ? srv : cli;
+		c->inet_peer = c->role == ROLE_SERVER ? cli : srv;
+	}
+	if (ps.where[S_INET6] == NULL) {
+		c->inet6 = 1;
+		v6_from_v4(&c->inet6_local, &c->inet_local);
+		v6_from_v4(&c->inet6_peer, &c->inet_peer);
+	}
+	if (ps.where[S_NAT] == NULL)
+		c->nat = c->role == ROLE_SERVER ? NAT_EGRESS : NAT_NONE;
+}
+
+static void
+required_checks(const char *filename, struct conf *c)
+{
+	/* Most likely the fallout of an error already reported. */
+	if (ps.errors > 0)
+		return;
+	if (c->role == ROLE_NONE)
+		errat(filename, 0, "neither listen on (a server) nor "
+		    "connect to (a client) is set");
+	if (ps.where[S_KEY] == NULL)
+		errat(filename, 0, "no key file: add a line such as "
+		    "key \"/etc/dsvpnd/vpn.key\"");
+}
+
+static void
+role_checks(struct conf *c)
+{
+	if (c->role == ROLE_CLIENT && c->nat != NAT_NONE)
+		errwhere(S_NAT, "nat on is for a server; a client does "
+		    "not NAT");
+	if (c->role == ROLE_SERVER && ps.where[S_DEFROUTE] != NULL)
+		errwhere(S_DEFROUTE, "default route is for a client");
+	if (c->role == ROLE_SERVER && ps.where[S_GATEWAY] != NULL)
+		errwhere(S_GATEWAY, "gateway is for a client");
+	if (c->role == ROLE_SERVER && ps.where[S_BACKOFF] != NULL)
+		errwhere(S_BACKOFF, "reconnect backoff max is for a client");
+	if (c->keepalive >= c->dead_timeout)
+		errwhere(ps.where[S_KEEPALIVE] != NULL ? S_KEEPALIVE : S_DEAD,
+		    "keepalive %u must be less than dead-peer timeout %u",
+		    c->keepalive, c->dead_timeout);
+}
+
+static void
+finish_conf(const char *filename)
+{
+	role_defaults(ps.conf);
+	required_checks(filename, ps.conf);
+	role_checks(ps.conf);
+}
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->role = ROLE_NONE;
+	c->nat = NAT_NONE;
+	c->default_route = 1;
+	c->gateway_auto = 1;
+	c->mtu = CONF_DEFAULT_MTU;
+	c->inet6 = 1;
+	c->firewall = FW_AUTO;
+	c->keepalive = CONF_DEFAULT_KEEPALIVE;
+	c->dead_timeout = CONF_DEFAULT_DEAD;
+	c->rekey_interval = CONF_DEFAULT_REKEY;
+	c->rekey_bytes = CONF_DEFAULT_REKEY_BYTES;
+	c->clock_window = CONF_DEFAULT_WINDOW;
+	c->backoff_max = CONF_DEFAULT_BACKOFF_MAX;
+	strlcpy(c->user, DSVPND_USER, sizeof(c->user));
+	strlcpy(c->chroot, DSVPND_CHROOT, sizeof(c->chroot));
+	strlcpy(c->control_socket, DSVPND_SOCKET, sizeof(c->control_socket));
+}
+
+static void
+parser_reset(void)
+{
+	int	 i;
+
+	while (ps.nfiles > 0)
+		popfile();
+	for (i = 0; i < S_COUNT; i++) {
+		free(ps.where[i]);
+		ps.where[i] = NULL;
+	}
+	macros_clear(0);
+	ps.errors = 0;
+	ps.lexerr = 0;
+	ps.conf = NULL;
+}
+
+int
+parse_config(const char *filename, struct conf *conf)
+{
+	char	*path;
+	int	 errors;
+
+	parser_reset();
+	conf_defaults(conf);
+	ps.conf = conf;
+	ps.topname = filename;
+	ps.bol = 1;
+	yylval.lineno = 0;
+	if ((path = strdup(filename)) == NULL)
+		fatal("%s", __func__);
+	if (pushfile(path) == 0) {
+		yyparse();
+		finish_conf(filename);
+	}
+	errors = ps.errors;
+	parser_reset();
+	return errors;
+}

@@ -1,0 +1,207 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Prints a parsed configuration in canonical form, every setting
+ * explicit (defaults too), so dsvpnd -nv shows what is in effect.  The
+ * output parses again to the same output.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+
+/* A quoted string, escaped as the lexer reads it back. */
+static void
+print_quoted(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+/*
+ * Interface and host names print bare where they cannot be mistaken for
+ * a keyword or a number: with a letter and a digit, or a dot or colon.
+ */
+static void
+print_name(const char *s)
+{
+	int	 alpha = 0, digit = 0;
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (isalpha((unsigned char)s[i]))
+			alpha = 1;
+		else if (isdigit((unsigned char)s[i]))
+			digit = 1;
+	}
+	if ((alpha && digit) || strpbrk(s, ".:") != NULL)
+		fputs(s, stdout);
+	else
+		print_quoted(s);
+}
+
+static const char *
+addr_str(int af, const void *addr, char *buf, size_t len)
+{
+	if (inet_ntop(af, addr, buf, len) == NULL)
+		strlcpy(buf, "?", len);
+	return buf;
+}
+
+static void
+print_prefix(const char *keyword, const struct conf_prefix *p, int plen)
+{
+	char	 buf[INET6_ADDRSTRLEN];
+
+	printf("%s %s", keyword, addr_str(p->af, &p->addr, buf, sizeof(buf)));
+	if (plen)
+		printf("/%u", p->plen);
+	putchar('\n');
+}
+
+static void
+print_endpoint(const struct conf *c)
+{
+	unsigned int	 i;
+
+	if (c->role == ROLE_SERVER) {
+		for (i = 0; i < c->n_listen; i++)
+			printf("listen on %s port %s\n", c->listen[i].host,
+			    c->listen[i].port);
+	} else if (c->role == ROLE_CLIENT) {
+		printf("connect to ");
+		print_name(c->connect_host);
+		printf(" port %s\n", c->connect_port);
+	}
+}
+
+static void
+print_tunnel(const struct conf *c)
+{
+	char	 l[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+
+	printf("tunnel ");
+	if (c->ifname[0] != '\0')
+		print_name(c->ifname);
+	else
+		printf("auto");
+	printf(" mtu %d {\n", c->mtu);
+	printf("\tinet %s peer %s\n",
+	    addr_str(AF_INET, &c->inet_local, l, sizeof(l)),
+	    addr_str(AF_INET, &c->inet_peer, p, sizeof(p)));
+	if (c->inet6)
+		printf("\tinet6 %s peer %s\n",
+		    addr_str(AF_INET6, &c->inet6_local, l, sizeof(l)),
+		    addr_str(AF_INET6, &c->inet6_peer, p, sizeof(p)));
+	else
+		printf("\tno inet6\n");
+	printf("}\n");
+}
+
+static void
+print_routing(const struct conf *c)
+{
+	static const char	*fw[] = { "auto", "nftables", "iptables" };
+	unsigned int		 i;
+
+	if (c->role == ROLE_CLIENT) {
+		printf("%sdefault route\n", c->default_route ? "" : "no ");
+		if (c->gateway_auto)
+			printf("gateway auto\n");
+		else
+			print_prefix("gateway", &c->gateway, 0);
+	}
+	for (i = 0; i < c->n_routes; i++)
+		print_prefix("route", &c->routes[i], 1);
+	if (c->nat == NAT_EGRESS)
+		printf("nat on egress\n");
+	else if (c->nat == NAT_IFACE) {
+		printf("nat on ");
+		print_name(c->nat_if);
+		putchar('\n');
+	} else
+		printf("no nat\n");
+	if ((size_t)c->firewall < nitems(fw))
+		printf("firewall %s\n", fw[c->firewall]);
+}
+
+/* Byte counts in the largest binary unit that divides them exactly. */
+static void
+print_bytes(const char *keyword, uint64_t n)
+{
+	static const char	 units[] = "GMK";
+	int			 i, shift;
+
+	for (i = 0, shift = 30; i < 3; i++, shift -= 10)
+		if (n >= (1ULL << shift) && n % (1ULL << shift) == 0) {
+			printf("%s %llu%c\n", keyword,
+			    (unsigned long long)(n >> shift), units[i]);
+			return;
+		}
+	printf("%s %llu\n", keyword, (unsigned long long)n);
+}
+
+static void
+print_timers(const struct conf *c)
+{
+	printf("keepalive %u\n", c->keepalive);
+	printf("dead-peer timeout %u\n", c->dead_timeout);
+	printf("rekey every %u\n", c->rekey_interval);
+	print_bytes("rekey after", c->rekey_bytes);
+	printf("clock window %u\n", c->clock_window);
+	if (c->role == ROLE_CLIENT)
+		printf("reconnect backoff max %u\n", c->backoff_max);
+}
+
+static void
+print_privsep(const struct conf *c)
+{
+	printf("user ");
+	print_quoted(c->user);
+	printf("\nchroot ");
+	print_quoted(c->chroot);
+	printf("\ncontrol socket ");
+	print_quoted(c->control_socket);
+	putchar('\n');
+}
+
+void
+print_config(const struct conf *c)
+{
+	printf("key ");
+	print_quoted(c->keyfile);
+	putchar('\n');
+	print_endpoint(c);
+	print_tunnel(c);
+	print_routing(c);
+	print_timers(c);
+	print_privsep(c);
+}

@@ -1,0 +1,207 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * A stand-in for "dsvpnd -n" while t-config.sh needs one:
+ *
+ *	test_confparse -n [-v] [-D macro=value] -f file
+ *
+ * checks (and with -v prints) a configuration file.  Run with no
+ * arguments, as regress/run.sh does, it tests load_key() itself, which
+ * "dsvpnd -n" never calls.
+ */
+
+#include "compat.h"
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+
+static int	 failures;
+
+static int
+write_key(const char *path, const void *data, size_t len, mode_t mode)
+{
+	int	 fd;
+
+	unlink(path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)) == -1)
+		err(1, "%s", path);
+	if (write(fd, data, len) != (ssize_t)len)
+		err(1, "write %s", path);
+	if (fchmod(fd, mode) == -1)
+		err(1, "chmod %s", path);
+	return close(fd);
+}
+
+static void
+expect_key(const char *what, const char *path, int want_ok,
+    const uint8_t *want)
+{
+	uint8_t	 key[CONF_KEY_LEN];
+	int	 ok;
+
+	ok = load_key(path, key) == 0;
+	if (ok != want_ok || (ok && memcmp(key, want, CONF_KEY_LEN) != 0)) {
+		printf("FAIL: load_key %s: %s\n", what,
+		    ok ? "accepted or wrong key" : "refused");
+		failures++;
+	} else
+		printf("ok: load_key %s\n", what);
+}
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	write_key(path, text, strlen(text), mode);
+}
+
+/*
+ * A reload parses again in the same process: state left over from an
+ * earlier run, good or bad, must not leak into the next.
+ */
+static void
+reparse(const char *dir)
+{
+	struct conf	 a, b;
+	char		 conf[PATH_MAX], key[PATH_MAX], bad[PATH_MAX];
+	char		 text[PATH_MAX + 256], msgs[1024];
+
+	snprintf(key, sizeof(key), "%s/vpn.key", dir);
+	snprintf(conf, sizeof(conf), "%s/good.conf", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.conf", dir);
+	write_key(key, "0123456789abcdef0123456789abcdef", 32, 0600);
+	snprintf(text, sizeof(text), "m = \"5\"\nkey \"%s\"\n"
+	    "connect to x.example\nkeepalive $m\nroute 10.0.0.0/8\n", key);
+	write_file(conf, text, 0644);
+	write_file(bad, "m = \"7\"\ninclude \"bad.conf\"\nbogus \"\n",
+	    0644);
+
+	if (parse_config(conf, &a) != 0 || parse_config(bad, &b) != 2 ||
+	    parse_config(conf, &b) != 0 || memcmp(&a, &b, sizeof(a)) != 0) {
+		printf("FAIL: parse_config is not the same when run again\n");
+		failures++;
+	} else
+		printf("ok: parse_config runs again cleanly\n");
+
+	conf_set_error_buffer(msgs, sizeof(msgs));
+	parse_config(bad, &b);
+	conf_set_error_buffer(NULL, 0);
+	if (strstr(msgs, "bad.conf:2: include") == NULL ||
+	    strstr(msgs, "\n") == NULL) {
+		printf("FAIL: conf_set_error_buffer got \"%s\"\n", msgs);
+		failures++;
+	} else
+		printf("ok: conf_set_error_buffer\n");
+	unlink(conf);
+	unlink(bad);
+	unlink(key);
+}
+
+static int
+selftest(void)
+{
+	char		 dir[PATH_MAX - 16], path[PATH_MAX];
+	const char	*tmp;
+	uint8_t		 raw[64];
+	const char	*text = "0123456789abcdef0123456789ABCDEF\n";
+	size_t		 i;
+
+	for (i = 0; i < sizeof(raw); i++)
+		raw[i] = (uint8_t)(i * 37 + 11);
+	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	snprintf(dir, sizeof(dir), "%s/test_confparse.XXXXXX", tmp);
+	if (mkdtemp(dir) == NULL)
+		err(1, "mkdtemp");
+	snprintf(path, sizeof(path), "%s/vpn.key", dir);
+
+	write_key(path, raw, 32, 0600);
+	expect_key("32 raw bytes", path, 1, raw);
+	write_key(path, text, 33, 0600);
+	expect_key("33-byte echo key", path, 1, (const uint8_t *)text);
+	write_key(path, raw, 64, 0400);
+	expect_key("64 bytes, first 32 used", path, 1, raw);
+	write_key(path, raw, 31, 0600);
+	expect_key("31 bytes", path, 0, raw);
+	write_key(path, raw, 32, 0640);
+	expect_key("group-readable", path, 0, raw);
+	write_key(path, raw, 32, 0604);
+	expect_key("world-readable", path, 0, raw);
+	unlink(path);
+	expect_key("missing", path, 0, raw);
+	reparse(dir);
+	rmdir(dir);
+	return failures != 0;
+}
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: test_confparse -n [-v] [-D macro=value] "
+	    "-f file\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf	 conf;
+	const char	*file = NULL;
+	int		 ch, check = 0, verbose = 0;
+
+	log_init(1, 0, LOG_DAEMON);
+	if (argc == 1)
+		return selftest();
+	while ((ch = getopt(argc, argv, "D:f:nv")) != -1) {
+		switch (ch) {
+		case 'D':
+			if (cmdline_symset(optarg) == -1)
+				errx(2, "could not parse macro definition %s",
+				    optarg);
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!check || file == NULL || optind != argc)
+		usage();
+	if (parse_config(file, &conf) != 0)
+		return 1;
+	if (verbose)
+		print_config(&conf);
+	else
+		fprintf(stderr, "configuration OK\n");
+	return 0;
+}
