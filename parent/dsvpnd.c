@@ -176,8 +176,11 @@ check_config(int verbose)
 {
 	if (parse_config(env->conffile, &env->conf) != 0)
 		return 1;
-	if (verbose)
+	if (verbose) {
 		print_config(&env->conf);
+		if (verbose > 1)
+			show_plan(&env->conf);
+	}
 	else
 		fprintf(stderr, "configuration OK\n");
 	return 0;

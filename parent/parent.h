@@ -97,6 +97,9 @@ int	 netreq_differs(const struct conf *, const struct conf *);
 /* reload.c */
 int	 parent_reload(char *msg, size_t msglen);
 
+/* showplan.c */
+void	 show_plan(const struct conf *);
+
 /* status.c */
 void	 status_init(void);
 void	 status_session_up(const struct msg_session *);
