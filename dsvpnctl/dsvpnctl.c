@@ -1,0 +1,298 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * dsvpnctl: asks a running dsvpnd for its status, to reload or to
+ * change its log level, over the control socket; and makes key files,
+ * which needs no daemon.  It is a plain blocking client: connect, agree
+ * on the protocol version, send one request, print the one answer.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "dsvpnctl.h"
+#include "parser.h"
+
+#define CTL_TIMEOUT	60	/* seconds to wait for an answer */
+
+/* glibc's getopt would take "status -j" apart; stop at the command. */
+#ifdef __GLIBC__
+#define OPTSTRING	"+s:"
+#else
+#define OPTSTRING	"s:"
+#endif
+
+static const char	*ctl_command;	/* names the request in errors */
+
+__dead static void
+usage(void)
+{
+	parser_usage();
+	exit(1);
+}
+
+/* keygen: a fresh key, never over an existing file. */
+static int
+keygen(const char *path)
+{
+	uint8_t	 key[CONF_KEY_LEN];
+	ssize_t	 n;
+	int	 fd;
+
+	if (sodium_init() == -1)
+		errx(1, "cannot initialise libsodium");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    S_IRUSR | S_IWUSR);
+	if (fd == -1)
+		err(1, "%s", path);
+	randombytes_buf(key, sizeof(key));
+	n = write(fd, key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	/* The umask may have taken bits away, never added: make it 0600. */
+	if (n != (ssize_t)sizeof(key) || fchmod(fd, S_IRUSR | S_IWUSR) == -1 ||
+	    fsync(fd) == -1 || close(fd) == -1) {
+		warn("%s", path);
+		unlink(path);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 s;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		errx(1, "%s: socket path too long", path);
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		err(1, "socket");
+	if (connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			errx(1, "%s: %s (is dsvpnd running?)", path,
+			    strerror(errno));
+		err(1, "%s", path);
+	}
+	return s;
+}
+
+static void
+ctl_send(struct msgbuf *mb, uint32_t type, const void *data, size_t len)
+{
+	if (msg_compose(mb, type, 0, getpid(), -1, data, len) == -1)
+		err(1, "%s", ctl_type_name(type));
+	while (msgbuf_queued(mb))
+		if (msgbuf_write(mb) == -1)
+			err(1, "write to dsvpnd");
+}
+
+/* The next message from the daemon, checked; exits on any fault. */
+static void
+ctl_recv(struct msgbuf *mb, struct msg *msg)
+{
+	struct pollfd	 pfd;
+	const char	*why;
+	ssize_t		 n;
+	int		 r;
+
+	while ((r = msg_get(mb, msg)) == 0) {
+		pfd.fd = mb->fd;
+		pfd.events = POLLIN;
+		if ((r = poll(&pfd, 1, CTL_TIMEOUT * 1000)) == -1)
+			err(1, "poll");
+		if (r == 0)
+			errx(1, "dsvpnd did not answer within %d seconds",
+			    CTL_TIMEOUT);
+		if ((n = msgbuf_read(mb)) == -1 && errno != EINTR)
+			err(1, "read from dsvpnd");
+		if (n == 0)
+			errx(1, "dsvpnd closed the connection");
+	}
+	if (r == -1)
+		errx(1, "malformed answer from dsvpnd");
+	if ((why = ctl_verify(CTL_FROM_DAEMON, msg)) != NULL)
+		errx(1, "bad %s from dsvpnd: %s", ctl_type_name(msg->hdr.type),
+		    why);
+	if (msg->hdr.type == CTL_ERROR && ctl_command == NULL)
+		errx(1, "%s", (const char *)msg->data);
+	if (msg->hdr.type == CTL_ERROR)
+		errx(1, "%s: %s", ctl_command, (const char *)msg->data);
+}
+
+static void
+ctl_expect(const struct msg *msg, uint32_t type)
+{
+	if (msg->hdr.type != type)
+		errx(1, "unexpected %s from dsvpnd",
+		    ctl_type_name(msg->hdr.type));
+}
+
+/* Tests set DSVPNCTL_PROTOCOL to see a mismatch refused. */
+static uint32_t
+ctl_version(void)
+{
+	const char	*s, *errstr;
+	uint32_t	 v;
+
+	if ((s = getenv("DSVPNCTL_PROTOCOL")) == NULL)
+		return CTL_PROTOCOL_VERSION;
+	v = strtonum(s, 0, UINT32_MAX, &errstr);
+	if (errstr != NULL)
+		errx(1, "DSVPNCTL_PROTOCOL %s: %s", s, errstr);
+	return v;
+}
+
+static void
+ctl_hello(struct msgbuf *mb)
+{
+	struct msg	 msg;
+	uint32_t	 mine = ctl_version(), theirs;
+
+	ctl_send(mb, CTL_HELLO, &mine, sizeof(mine));
+	ctl_recv(mb, &msg);
+	ctl_expect(&msg, CTL_HELLO);
+	memcpy(&theirs, msg.data, sizeof(theirs));
+	if (theirs != mine)
+		errx(1, "version mismatch: dsvpnctl speaks %u, dsvpnd "
+		    "speaks %u", mine, theirs);
+}
+
+static int
+show_status(struct msg *msg, int json)
+{
+	struct status_info	 si;
+	const char		*text;
+
+	ctl_expect(msg, CTL_STATUS_REPLY);
+	memcpy(&si, msg->data, sizeof(si));
+	if (si.version != STATUS_VERSION)
+		errx(1, "dsvpnd sent status format %u, dsvpnctl reads %u",
+		    si.version, STATUS_VERSION);
+	text = (const char *)msg->data + sizeof(si);
+	if (json)
+		status_print_json(stdout, &si, text);
+	else
+		status_print(stdout, &si, text, time(NULL));
+	return 0;
+}
+
+/* reload and log: "ok" with an optional text, or the errors. */
+static int
+show_result(struct msg *msg, const char *done)
+{
+	struct msg_result	 res;
+
+	ctl_expect(msg, CTL_RESULT);
+	memcpy(&res, msg->data, sizeof(res));
+	if (!res.ok && res.text[0] == '\0')
+		errx(1, "%s failed", ctl_command);
+	if (!res.ok) {
+		fprintf(stderr, "%s%s", res.text,
+		    res.text[strlen(res.text) - 1] == '\n' ? "" : "\n");
+		return 1;
+	}
+	if (res.text[0] != '\0')
+		printf("%s%s", res.text,
+		    res.text[strlen(res.text) - 1] == '\n' ? "" : "\n");
+	else if (done != NULL)
+		printf("%s\n", done);
+	return 0;
+}
+
+static int
+run(struct parse_result *pr, const char *sockpath)
+{
+	struct msgbuf	 mb;
+	struct msg	 msg;
+	int32_t		 level;
+
+	msgbuf_init(&mb, ctl_connect(sockpath));
+	ctl_hello(&mb);
+	switch (pr->action) {
+	case ACT_STATUS:
+		ctl_command = "status";
+		ctl_send(&mb, CTL_STATUS, NULL, 0);
+		ctl_recv(&mb, &msg);
+		return show_status(&msg, pr->json);
+	case ACT_RELOAD:
+		ctl_command = "reload";
+		ctl_send(&mb, CTL_RELOAD, NULL, 0);
+		ctl_recv(&mb, &msg);
+		return show_result(&msg, "reloaded");
+	case ACT_LOG_VERBOSE:
+	case ACT_LOG_BRIEF:
+		ctl_command = "log";
+		level = pr->action == ACT_LOG_VERBOSE ? 2 : 0;
+		ctl_send(&mb, CTL_LOG_VERBOSE, &level, sizeof(level));
+		ctl_recv(&mb, &msg);
+		return show_result(&msg, NULL);
+	default:
+		errx(1, "nothing to do");
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct parse_result	*pr;
+	const char		*sockpath = DSVPND_SOCKET;
+	int			 ch, r;
+
+	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (ch) {
+		case 's':
+			sockpath = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage();
+	if ((pr = parse(argc, argv)) == NULL)
+		exit(1);
+	if (pr->action == ACT_KEYGEN)
+		return keygen(pr->path);
+	r = run(pr, sockpath);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
+	return r;
+}

@@ -1,0 +1,392 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * dsvpnctl status: the daemon's status_info and netcfg's list of
+ * applied changes, as aligned "key: value" lines or as JSON with the
+ * same figures (times as Unix seconds, null where there is nothing).
+ */
+
+#include "compat.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "dsvpnctl.h"
+#include "json.h"
+
+#define KEY_WIDTH	17
+
+static const char *drop_names[DROP_MAX] = {
+	[DROP_AUTH] = "auth",
+	[DROP_PROTOCOL] = "protocol",
+	[DROP_HANDSHAKE] = "handshake",
+	[DROP_REPLAY] = "replay",
+	[DROP_TIMEOUT] = "timeout",
+	[DROP_PENDING_FULL] = "pending_full",
+	[DROP_NO_SESSION] = "no_session",
+	[DROP_QUEUE_FULL] = "queue_full",
+	[DROP_TUN_WRITE] = "tun_write",
+	[DROP_BAD_PACKET] = "bad_packet",
+};
+
+static const char *
+drop_name(int i, char *buf, size_t len)
+{
+	if (drop_names[i] != NULL)
+		return drop_names[i];
+	snprintf(buf, len, "reason%d", i);
+	return buf;
+}
+
+static const char *
+role_name(int role)
+{
+	switch (role) {
+	case ROLE_SERVER:
+		return "server";
+	case ROLE_CLIENT:
+		return "client";
+	}
+	return "unknown";
+}
+
+static const char *
+state_name(int state)
+{
+	switch (state) {
+	case STATE_IDLE:
+		return "idle";
+	case STATE_CONNECTING:
+		return "connecting";
+	case STATE_HANDSHAKING:
+		return "handshaking";
+	case STATE_UP:
+		return "up";
+	}
+	return "unknown";
+}
+
+/* "198.18.0.1 443" into host and port; port is NULL if absent. */
+static void
+split_endpoint(const char *ep, char *host, size_t len, const char **port)
+{
+	const char	*sp;
+
+	strlcpy(host, ep, len);
+	*port = NULL;
+	if ((sp = strrchr(ep, ' ')) != NULL && (size_t)(sp - ep) < len) {
+		host[sp - ep] = '\0';
+		*port = sp + 1;
+	}
+}
+
+static void
+kv(FILE *fp, const char *key, const char *fmt, ...)
+    __attribute__((__format__ (printf, 3, 4)));
+
+static void
+kv(FILE *fp, const char *key, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(fp, "%s:%*s", key, (int)(KEY_WIDTH - strlen(key) - 1), "");
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', fp);
+}
+
+static void
+fmt_duration(int64_t secs, char *buf, size_t len)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs >= 86400)
+		snprintf(buf, len, "%lldd%02lldh%02lldm",
+		    (long long)secs / 86400, (long long)secs % 86400 / 3600,
+		    (long long)secs % 3600 / 60);
+	else if (secs >= 3600)
+		snprintf(buf, len, "%lldh%02lldm%02llds",
+		    (long long)secs / 3600, (long long)secs % 3600 / 60,
+		    (long long)secs % 60);
+	else if (secs >= 60)
+		snprintf(buf, len, "%lldm%02llds", (long long)secs / 60,
+		    (long long)secs % 60);
+	else
+		snprintf(buf, len, "%llds", (long long)secs);
+}
+
+/* "2026-11-23 04:20:00 UTC (5m02s ago)", or "never" for 0. */
+static void
+fmt_time(int64_t when, time_t now, char *buf, size_t len)
+{
+	char		 dur[32];
+	struct tm	*tm;
+	time_t		 t = (time_t)when;
+	size_t		 n;
+
+	if (when <= 0 || (tm = localtime(&t)) == NULL) {
+		strlcpy(buf, "never", len);
+		return;
+	}
+	n = strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", tm);
+	fmt_duration(now - when, dur, sizeof(dur));
+	snprintf(buf + n, len - n, " (%s ago)", dur);
+}
+
+static void
+fmt_bytes(uint64_t n, char *buf, size_t len)
+{
+	const char	*units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double		 v = n;
+	int		 u = -1;
+
+	while (v >= 1024 && u + 1 < (int)nitems(units)) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	else
+		snprintf(buf, len, "%llu bytes (%.1f %s)",
+		    (unsigned long long)n, v, units[u]);
+}
+
+static void
+print_addrs(FILE *fp, const char *key, const char *local, const char *peer)
+{
+	if (local[0] == '\0')
+		kv(fp, key, "none");
+	else
+		kv(fp, key, "%s -> %s", local, peer[0] ? peer : "?");
+}
+
+static void
+print_drops(FILE *fp, const struct tunnel_stats *ts)
+{
+	char	 line[512], name[32], item[64];
+	int	 i;
+
+	line[0] = '\0';
+	for (i = 0; i < DROP_MAX; i++) {
+		if (ts->drops[i] == 0)
+			continue;
+		snprintf(item, sizeof(item), "%s%s %llu",
+		    line[0] ? ", " : "", drop_name(i, name, sizeof(name)),
+		    (unsigned long long)ts->drops[i]);
+		strlcat(line, item, sizeof(line));
+	}
+	kv(fp, "drops", "%s", line[0] ? line : "none");
+}
+
+static void
+print_traffic(FILE *fp, const struct tunnel_stats *ts)
+{
+	char	 b[64];
+
+	fmt_bytes(ts->bytes_in, b, sizeof(b));
+	kv(fp, "received", "%s, %llu packets", b,
+	    (unsigned long long)ts->packets_in);
+	fmt_bytes(ts->bytes_out, b, sizeof(b));
+	kv(fp, "sent", "%s, %llu packets", b,
+	    (unsigned long long)ts->packets_out);
+}
+
+static void
+print_netcfg(FILE *fp, const char *netcfg)
+{
+	const char	*p, *nl;
+
+	if (netcfg[0] == '\0') {
+		kv(fp, "network changes", "none");
+		return;
+	}
+	fprintf(fp, "network changes:\n");
+	for (p = netcfg; *p != '\0'; p = nl + (*nl != '\0')) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (nl > p)
+			fprintf(fp, "  %.*s\n", (int)(nl - p), p);
+	}
+}
+
+void
+status_print(FILE *fp, const struct status_info *si, const char *netcfg,
+    time_t now)
+{
+	char		 t[128], host[MSG_ENDPOINT_MAX];
+	const char	*port;
+
+	kv(fp, "role", "%s", role_name(si->role));
+	fmt_time(si->state_since, now, t, sizeof(t));
+	if (si->state_since > 0)
+		kv(fp, "state", "%s since %s", state_name(si->state), t);
+	else
+		kv(fp, "state", "%s", state_name(si->state));
+	split_endpoint(si->peer, host, sizeof(host), &port);
+	if (host[0] == '\0')
+		kv(fp, "peer", "none");
+	else if (port == NULL)
+		kv(fp, "peer", "%s", host);
+	else
+		kv(fp, "peer", strchr(host, ':') ? "[%s]:%s" : "%s:%s",
+		    host, port);
+	kv(fp, "interface", "%s", si->ifname[0] ? si->ifname : "none");
+	print_addrs(fp, "inet", si->inet_local, si->inet_peer);
+	print_addrs(fp, "inet6", si->inet6_local, si->inet6_peer);
+	kv(fp, "cipher", "%s", si->cipher[0] ? si->cipher : "none");
+	fmt_time(si->stats.last_handshake, now, t, sizeof(t));
+	kv(fp, "last handshake", "%s", t);
+	fmt_time(si->stats.last_rekey, now, t, sizeof(t));
+	kv(fp, "last rekey", "%s", t);
+	print_traffic(fp, &si->stats);
+	kv(fp, "handshakes", "%llu", (unsigned long long)si->stats.handshakes);
+	kv(fp, "rekeys", "%llu", (unsigned long long)si->stats.rekeys);
+	kv(fp, "sessions", "%llu", (unsigned long long)si->stats.sessions);
+	kv(fp, "reconnects", "%llu", (unsigned long long)si->stats.reconnects);
+	print_drops(fp, &si->stats);
+	kv(fp, "sandbox", "%s", si->sandbox[0] ? si->sandbox : "unknown");
+	fmt_time(si->started, now, t, sizeof(t));
+	kv(fp, "started", "%s", t);
+	print_netcfg(fp, netcfg);
+}
+
+static void
+json_time(struct json *j, const char *key, int64_t when)
+{
+	if (when <= 0)
+		json_null(j, key);
+	else
+		json_int(j, key, when);
+}
+
+static void
+json_text(struct json *j, const char *key, const char *s)
+{
+	json_string(j, key, s[0] != '\0' ? s : NULL);
+}
+
+static void
+json_pair(struct json *j, const char *key, const char *local,
+    const char *peer)
+{
+	if (local[0] == '\0') {
+		json_null(j, key);
+		return;
+	}
+	json_begin_object(j, key);
+	json_text(j, "local", local);
+	json_text(j, "peer", peer);
+	json_end_object(j);
+}
+
+static void
+json_peer(struct json *j, const char *ep)
+{
+	char		 host[MSG_ENDPOINT_MAX];
+	const char	*port, *errstr;
+	long long	 n;
+
+	split_endpoint(ep, host, sizeof(host), &port);
+	if (host[0] == '\0') {
+		json_null(j, "peer");
+		return;
+	}
+	json_begin_object(j, "peer");
+	json_string(j, "address", host);
+	n = port ? strtonum(port, 0, 65535, &errstr) : 0;
+	if (port == NULL || errstr != NULL)
+		json_string(j, "port", port);
+	else
+		json_int(j, "port", n);
+	json_end_object(j);
+}
+
+/* The counters, named as in struct tunnel_stats. */
+static void
+json_stats(struct json *j, const struct tunnel_stats *ts)
+{
+	char	 name[32];
+	int	 i;
+
+	json_begin_object(j, "stats");
+	json_uint(j, "bytes_in", ts->bytes_in);
+	json_uint(j, "bytes_out", ts->bytes_out);
+	json_uint(j, "packets_in", ts->packets_in);
+	json_uint(j, "packets_out", ts->packets_out);
+	json_uint(j, "handshakes", ts->handshakes);
+	json_uint(j, "rekeys", ts->rekeys);
+	json_uint(j, "sessions", ts->sessions);
+	json_uint(j, "reconnects", ts->reconnects);
+	json_time(j, "last_handshake", ts->last_handshake);
+	json_time(j, "last_rekey", ts->last_rekey);
+	json_begin_object(j, "drops");
+	for (i = 0; i < DROP_MAX; i++)
+		json_uint(j, drop_name(i, name, sizeof(name)), ts->drops[i]);
+	json_end_object(j);
+	json_end_object(j);
+}
+
+static void
+json_netcfg(struct json *j, const char *netcfg)
+{
+	char		 line[MSG_MAX_PAYLOAD];
+	const char	*p, *nl;
+	size_t		 n;
+
+	json_begin_array(j, "network_changes");
+	for (p = netcfg; *p != '\0'; p = nl + (*nl != '\0')) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if ((n = nl - p) == 0)
+			continue;
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		json_string(j, NULL, line);
+	}
+	json_end_array(j);
+}
+
+void
+status_print_json(FILE *fp, const struct status_info *si,
+    const char *netcfg)
+{
+	struct json	 j;
+
+	json_init(&j, fp);
+	json_begin_object(&j, NULL);
+	json_string(&j, "role", role_name(si->role));
+	json_string(&j, "state", state_name(si->state));
+	json_time(&j, "state_since", si->state_since);
+	json_time(&j, "started", si->started);
+	json_peer(&j, si->peer);
+	json_text(&j, "interface", si->ifname);
+	json_pair(&j, "inet", si->inet_local, si->inet_peer);
+	json_pair(&j, "inet6", si->inet6_local, si->inet6_peer);
+	json_text(&j, "cipher", si->cipher);
+	json_text(&j, "sandbox", si->sandbox);
+	json_stats(&j, &si->stats);
+	json_netcfg(&j, netcfg);
+	json_end_object(&j);
+	json_finish(&j);
+}
