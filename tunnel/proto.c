@@ -1,0 +1,329 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The protocol state machine: lifecycle, input dispatch, timers and the
+ * queue of control output.  See proto.h for the calling rules and
+ * doc/PROTOCOL.md for the bytes.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "proto_int.h"
+
+static uint64_t	 dh_calls;
+
+uint64_t
+proto_dh_calls(void)
+{
+	return (dh_calls);
+}
+
+void
+proto_rng(const struct proto_params *par, uint8_t *buf, size_t len)
+{
+	if (par->rng != NULL)
+		par->rng(par->seam_arg, buf, len);
+	else
+		randombytes_buf(buf, len);
+}
+
+uint64_t
+proto_wallclock(const struct proto_params *par)
+{
+	if (par->wallclock != NULL)
+		return (par->wallclock(par->seam_arg));
+	return ((uint64_t)time(NULL));
+}
+
+/* A fresh ephemeral X25519 key pair in p->esk, p->epk. */
+int
+proto_keypair(struct proto *p)
+{
+	dh_calls++;
+	proto_rng(&p->par, p->esk, sizeof(p->esk));
+	return (crypto_scalarmult_base(p->epk, p->esk) == 0 ? 0 : -1);
+}
+
+/* X25519; refuses a peer key that yields the all-zero secret. */
+int
+proto_dh(uint8_t out[32], const uint8_t sk[32], const uint8_t pk[32])
+{
+	dh_calls++;
+	return (crypto_scalarmult(out, sk, pk) == 0 ? 0 : -1);
+}
+
+void
+proto_resolve(struct proto_params *d, const struct proto_params *s)
+{
+	*d = *s;
+	if (d->clock_window == 0)
+		d->clock_window = PROTO_DEF_CLOCK_WINDOW;
+	if (d->keepalive_ms == 0)
+		d->keepalive_ms = PROTO_DEF_KEEPALIVE_MS;
+	if (d->dead_ms == 0)
+		d->dead_ms = PROTO_DEF_DEAD_MS;
+	if (d->rekey_ms == 0)
+		d->rekey_ms = PROTO_DEF_REKEY_MS;
+	if (d->rekey_bytes == 0)
+		d->rekey_bytes = PROTO_DEF_REKEY_BYTES;
+	if (d->max_payload == 0 || d->max_payload > PROTO_MAX_PAYLOAD)
+		d->max_payload = PROTO_MAX_PAYLOAD;
+	if (d->handshake_ms == 0)
+		d->handshake_ms = PROTO_DEF_HANDSHAKE_MS;
+}
+
+static void
+proto_wipe_keys(struct proto *p)
+{
+	frame_key_wipe(&p->tx);
+	frame_key_wipe(&p->rx);
+	frame_key_wipe(&p->rx_next);
+	sodium_memzero(p->esk, sizeof(p->esk));
+	sodium_memzero(p->chain, sizeof(p->chain));
+	sodium_memzero(p->khello, sizeof(p->khello));
+	sodium_memzero(p->par.psk, sizeof(p->par.psk));
+}
+
+/* The session is over: wipe every secret, send nothing more. */
+int
+proto_fail(struct proto *p, int fault, const char *why)
+{
+	if (p->state != ST_DEAD) {
+		p->fault = fault;
+		p->err = why;
+	}
+	p->state = ST_DEAD;
+	proto_wipe_keys(p);
+	sodium_memzero(p->out, sizeof(p->out));
+	p->outlen = 0;
+	p->need = 0;
+	return (-1);
+}
+
+struct proto *
+proto_new(const struct proto_params *par)
+{
+	struct proto	*p;
+	void		*mem;
+
+	if (sodium_init() == -1) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	if (par->cipher == PROTO_CIPHER_AES256GCM &&
+	    !crypto_aead_aes256gcm_is_available()) {
+		errno = ENOTSUP;
+		return (NULL);
+	}
+	if (par->role == PROTO_SERVER && par->replay == NULL) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	/* The AES-GCM state wants 16-byte alignment; be generous. */
+	if ((errno = posix_memalign(&mem, 64, sizeof(*p))) != 0)
+		return (NULL);
+	p = mem;
+	memset(p, 0, sizeof(*p));
+	proto_resolve(&p->par, par);
+	hs_hello_key(p->khello, p->par.psk);
+	p->state = p->par.role == PROTO_SERVER ? ST_WAIT_HELLO : ST_NEW;
+	p->need = p->par.role == PROTO_SERVER ? PROTO_HELLO_LEN :
+	    PROTO_REPLY_LEN;
+	p->err = "no error";
+	return (p);
+}
+
+void
+proto_free(struct proto *p)
+{
+	if (p == NULL)
+		return;
+	sodium_memzero(p, sizeof(*p));
+	free(p);
+}
+
+static void
+proto_clock(struct proto *p, uint64_t now)
+{
+	if (!p->clocked) {
+		p->clocked = 1;
+		p->start_ms = now;
+	}
+}
+
+int
+proto_start(struct proto *p, uint64_t now)
+{
+	proto_clock(p, now);
+	if (p->par.role == PROTO_SERVER)
+		return (p->state == ST_DEAD ? -1 : 0);
+	if (p->state != ST_NEW)
+		return (proto_fail(p, PROTO_F_PROTOCOL, "started twice"));
+	if (hs_hello_make(p) == -1)
+		return (proto_fail(p, PROTO_F_HANDSHAKE, "no ephemeral key"));
+	p->state = ST_HELLO_SENT;
+	return (0);
+}
+
+size_t
+proto_pending(struct proto *p, const uint8_t **out)
+{
+	*out = p->out;
+	return (p->outlen);
+}
+
+void
+proto_consume(struct proto *p, size_t n)
+{
+	if (n >= p->outlen) {
+		p->outlen = 0;
+		return;
+	}
+	memmove(p->out, p->out + n, p->outlen - n);
+	p->outlen -= n;
+}
+
+/* Seal a control frame onto the output queue. */
+int
+proto_queue(struct proto *p, uint8_t type, const uint8_t *m, size_t len,
+    uint64_t now)
+{
+	uint8_t	*f = p->out + p->outlen;
+
+	if (sizeof(p->out) - p->outlen < len + PROTO_OVERHEAD)
+		return (proto_fail(p, PROTO_F_PROTOCOL,
+		    "control output not drained"));
+	if (len > 0)
+		memcpy(f + PROTO_HDR_LEN, m, len);
+	if (frame_seal(&p->tx, p->cipher, type, f, len) == -1)
+		return (proto_fail(p, PROTO_F_PROTOCOL, "counter exhausted"));
+	p->outlen += len + PROTO_OVERHEAD;
+	p->last_tx = now;
+	return (0);
+}
+
+size_t
+proto_need(const struct proto *p)
+{
+	return (p->need);
+}
+
+int
+proto_is_up(const struct proto *p)
+{
+	return (p->state == ST_UP && !p->closing);
+}
+
+size_t
+proto_seal(struct proto *p, uint8_t *frame, size_t len, uint64_t now)
+{
+	if (!proto_is_up(p) || len == 0 || len > p->par.max_payload)
+		return (0);
+	if (frame_seal(&p->tx, p->cipher, FRAME_DATA, frame, len) == -1) {
+		proto_fail(p, PROTO_F_PROTOCOL, "counter exhausted");
+		return (0);
+	}
+	p->last_tx = now;
+	p->tx_bytes += len;
+	/* Queued after this frame: the caller sends it next. */
+	if (p->tx_bytes >= p->par.rekey_bytes)
+		rekey_start(p, now);
+	return (len + PROTO_OVERHEAD);
+}
+
+void
+proto_close(struct proto *p)
+{
+	if (p->state == ST_UP && !p->closing) {
+		if (proto_queue(p, FRAME_CLOSE, NULL, 0, p->last_tx) == -1)
+			return;
+		p->closing = 1;
+		return;
+	}
+	if (p->state != ST_DEAD && p->state != ST_UP) {
+		proto_wipe_keys(p);
+		p->state = ST_CLOSED;
+	}
+}
+
+const char *
+proto_error(const struct proto *p)
+{
+	return (p->err);
+}
+
+int
+proto_fault(const struct proto *p)
+{
+	return (p->fault);
+}
+
+const char *
+proto_cipher_name(const struct proto *p)
+{
+	switch (p->cipher) {
+	case CIPHER_AES:
+		return ("aes256gcm");
+	case CIPHER_CHACHA:
+		return ("chacha20poly1305");
+	default:
+		return ("none");
+	}
+}
+
+uint64_t
+proto_rekeys(const struct proto *p)
+{
+	return (p->rekeys);
+}
+
+void
+proto_tx_state(const struct proto *p, uint8_t id[16], uint64_t *ctr)
+{
+	crypto_generichash(id, 16, p->tx.aead, sizeof(p->tx.aead), NULL, 0);
+	*ctr = p->tx.ctr;
+}
+
+int
+proto_hello_check(const struct proto_params *par, const uint8_t *hello,
+    size_t len, int *fault)
+{
+	struct proto_params	 r;
+	uint8_t			 kh[32];
+	const char		*why;
+	int			 f = PROTO_F_PROTOCOL, rc = -1;
+
+	if (sodium_init() == -1)
+		return (-1);
+	proto_resolve(&r, par);
+	if (len == PROTO_HELLO_LEN) {
+		hs_hello_key(kh, r.psk);
+		rc = hs_hello_verify(&r, kh, hello, 0, &f, &why);
+		sodium_memzero(kh, sizeof(kh));
+	}
+	sodium_memzero(&r, sizeof(r));
+	if (rc == -1 && fault != NULL)
+		*fault = f;
+	return (rc);
+}
