@@ -8,7 +8,7 @@ set -u
 
 BUILDDIR=${BUILDDIR:-.}
 TMPDIR=${TMPDIR:-/tmp}
-BIN=$BUILDDIR/regress/unit/test_tunopen
+BIN=$BUILDDIR/regress/unit/tunopen_tool
 NS=dsvpnd-tun-$$
 MTU=9000
 NAMED=dsvtun$$

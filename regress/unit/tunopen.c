@@ -15,7 +15,7 @@
  */
 
 /*
- * test_tunopen MTU SPEC...: the helper of t-tun.sh, run inside a network
+ * tunopen_tool MTU SPEC...: the helper of t-tun.sh, run inside a network
  * namespace of its own.  Each SPEC is "auto" or a name, with ":vnet" to
  * ask for the virtio header.  It opens them all with tun_open(), checks
  * the descriptors, prints "dev NAME MTU FLAGS" for each, then "ready",
@@ -116,7 +116,7 @@ main(int argc, char *argv[])
 	log_init(1, 0, LOG_DAEMON);
 	mtu = strtonum(argv[1], 68, 65535, &errstr);
 	if (errstr != NULL || argc - 2 > MAX_DEVS) {
-		printf("usage: test_tunopen MTU SPEC...\n");
+		printf("usage: tunopen_tool MTU SPEC...\n");
 		return (2);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
