@@ -135,3 +135,23 @@ plan_bsd_client_routes(struct plan *p, const struct netcfg_req *req,
 		    fmt_prefix(pfx, sizeof(pfx), &req->routes[i]), peer);
 	}
 }
+
+/*
+ * macOS, FreeBSD, DragonFly and NetBSD: a server gets its addresses and
+ * forwarding but no NAT, which is left to the administrator (on macOS
+ * pf is shared with the system's own anchors; on FreeBSD and DragonFly
+ * pf, ipfw and ipfilter compete; on NetBSD it is npf; dsvpnd.conf(5)
+ * says so).  A client gets
+ * the BSD routes.  What differs between them (NetBSD's sysctl -w) is in
+ * the helpers above, by p->os.
+ */
+void
+plan_render_bsd(struct plan *p, const struct netcfg_req *req,
+    const struct netcfg_facts *f)
+{
+	if (req->role == ROLE_SERVER)
+		plan_bsd_forwarding(p, req, f);
+	plan_bsd_addrs(p, req);
+	if (req->role == ROLE_CLIENT)
+		plan_bsd_client_routes(p, req, f);
+}

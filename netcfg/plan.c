@@ -405,15 +405,9 @@ plan_render(const struct netcfg_req *req, enum netcfg_os os,
 	case NETCFG_OS_OPENBSD:
 		plan_render_openbsd(p, req, facts);
 		break;
-	case NETCFG_OS_MACOS:
-		plan_render_macos(p, req, facts);
-		break;
-	case NETCFG_OS_FREEBSD:
-	case NETCFG_OS_DRAGONFLY:
-		plan_render_freebsd(p, req, facts);
-		break;
 	default:
-		plan_render_netbsd(p, req, facts);
+		/* macOS, FreeBSD, DragonFly, NetBSD. */
+		plan_render_bsd(p, req, facts);
 		break;
 	}
 	if (p->failed) {

@@ -96,11 +96,7 @@ void		 plan_render_linux(struct plan *,
 		    const struct netcfg_req *, const struct netcfg_facts *);
 void		 plan_render_openbsd(struct plan *,
 		    const struct netcfg_req *, const struct netcfg_facts *);
-void		 plan_render_macos(struct plan *,
-		    const struct netcfg_req *, const struct netcfg_facts *);
-void		 plan_render_freebsd(struct plan *,
-		    const struct netcfg_req *, const struct netcfg_facts *);
-void		 plan_render_netbsd(struct plan *,
+void		 plan_render_bsd(struct plan *,
 		    const struct netcfg_req *, const struct netcfg_facts *);
 
 /* The sysctl binary and its "write" flag for an OS. */
