@@ -43,7 +43,6 @@
 #include "sandbox.h"
 
 /* Enough for the listeners, a full pending-connection queue and TUN. */
-#define CS_NOFILE		1024
 
 /* How much a socket or TUN holds: libevent's evbuffer_read(). */
 static const cap_ioctl_t cs_ioctls_io[] = { FIONREAD };
@@ -82,38 +81,6 @@ cs_limit_stdio(void)
 	}
 }
 
-/* A foreground run may send stderr to a file: RLIMIT_FSIZE would kill
- * the first log line with SIGXFSZ. */
-static int
-cs_logs_to_file(void)
-{
-	struct stat	 st;
-
-	return (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode)) ||
-	    (fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode));
-}
-
-/* Capability mode still allows fork(2): forbid it with the limits. */
-static void
-cs_limits(void)
-{
-	struct rlimit	 rl;
-
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
-		fatal("sandbox: setrlimit RLIMIT_NPROC");
-	if (!cs_logs_to_file() && setrlimit(RLIMIT_FSIZE, &rl) == -1)
-		fatal("sandbox: setrlimit RLIMIT_FSIZE");
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fatal("sandbox: getrlimit RLIMIT_NOFILE");
-	if (rl.rlim_cur > CS_NOFILE)
-		rl.rlim_cur = CS_NOFILE;
-	if (rl.rlim_max > CS_NOFILE)
-		rl.rlim_max = CS_NOFILE;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fatal("sandbox: setrlimit RLIMIT_NOFILE");
-}
-
 const char *
 sandbox_name(void)
 {
@@ -131,7 +98,7 @@ sandbox_enter(enum proc_id proc)
 		fatalx("sandbox: no capsicum policy for the %s process",
 		    proc_name(proc));
 	}
-	cs_limits();
+	sandbox_limits();
 	cs_limit_stdio();
 	sandbox_limit_fd(proc, PROC_CHANNEL_FD, SANDBOX_FD_CHANNEL);
 	if (cap_enter() == -1)

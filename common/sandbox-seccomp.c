@@ -50,7 +50,6 @@
 #include "sandbox.h"
 
 /* Enough for the listeners, a full pending-connection queue and TUN. */
-#define SC_NOFILE		1024
 #define SC_INT			0xffffffffULL	/* int arguments: low half */
 
 struct sc_rule {
@@ -345,40 +344,6 @@ sc_load(enum proc_id proc, const struct sc_rule *own, size_t nown)
 	seccomp_release(ctx);
 }
 
-/* A foreground run may send stderr to a file: RLIMIT_FSIZE would kill
- * the first log line with SIGXFSZ. */
-static int
-sc_logs_to_file(void)
-{
-	struct stat	 st;
-
-	return (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode)) ||
-	    (fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode));
-}
-
-static void
-sc_limits(void)
-{
-	struct rlimit	 rl;
-
-	/* No new process at all (clone is killed by the filter too). */
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
-		fatal("sandbox: setrlimit RLIMIT_NPROC");
-	if (!sc_logs_to_file() && setrlimit(RLIMIT_FSIZE, &rl) == -1)
-		fatal("sandbox: setrlimit RLIMIT_FSIZE");
-
-	/* Lower, never raise, the descriptor limit. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fatal("sandbox: getrlimit RLIMIT_NOFILE");
-	if (rl.rlim_cur > SC_NOFILE)
-		rl.rlim_cur = SC_NOFILE;
-	if (rl.rlim_max > SC_NOFILE)
-		rl.rlim_max = SC_NOFILE;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fatal("sandbox: setrlimit RLIMIT_NOFILE");
-}
-
 const char *
 sandbox_name(void)
 {
@@ -402,7 +367,7 @@ sandbox_enter(enum proc_id proc)
 		fatalx("sandbox: no seccomp policy for the %s process",
 		    proc_name(proc));
 	}
-	sc_limits();
+	sandbox_limits();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("sandbox: prctl PR_SET_NO_NEW_PRIVS");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)

@@ -47,6 +47,9 @@ void		 sandbox_shrink(enum proc_id);
  * (PROC_CHANNEL_FD) is limited by sandbox_enter() itself.
  */
 void		 sandbox_limit_fd(enum proc_id, int fd, int kind);
+/* For the backends: rlimits set before locking in (sandbox-limits.c). */
+void		 sandbox_limits(void);
+
 #define SANDBOX_FD_TUN		1
 #define SANDBOX_FD_LISTEN	2
 #define SANDBOX_FD_CONN		3
