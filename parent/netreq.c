@@ -37,6 +37,13 @@ enum netreq_kind { NR_APPLY, NR_REVERT, NR_FLUSH };
 static enum netreq_kind	 ring[NETREQ_RING];
 static unsigned int	 ring_head, ring_count;
 
+/* A new netcfg process answers nothing its predecessor was asked. */
+void
+netreq_reset(void)
+{
+	ring_head = ring_count = 0;
+}
+
 static void
 netreq_send(enum netreq_kind kind, uint32_t type, const void *data,
     size_t len)

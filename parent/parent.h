@@ -88,6 +88,7 @@ void	 connect_cancel(void);
 /* netreq.c */
 void	 netreq_apply(void);
 void	 netreq_revert(void);
+void	 netreq_reset(void);
 void	 netreq_flush(void);
 void	 netreq_revert_and_stop(void);
 void	 netreq_flush_and_stop(void);

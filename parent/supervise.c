@@ -58,6 +58,8 @@ parent_start_child(enum proc_id id)
 	int		 fd;
 
 	kid->id = id;
+	if (id == PROC_NETCFG)
+		netreq_reset();
 	kid->pid = proc_spawn(env->self, id, env->debug, env->verbose, &fd);
 	peer_init(&kid->peer, fd, PROC_PARENT, id, parent_dispatch, kid);
 	log_debug("started %s, pid %ld", proc_name(id), (long)kid->pid);
