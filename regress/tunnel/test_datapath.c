@@ -1,0 +1,529 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The tunnel worker's data path without a kernel TUN: datagram
+ * socketpairs stand in for the two TUN devices (one packet per
+ * datagram, like a TUN) and a stream socketpair for the transport.
+ * Checks the handshake over the real code, batching and coalescing,
+ * frames that arrive a byte at a time, back-pressure from a full
+ * socket, and that a corrupted byte ends the session with nothing of
+ * the bad frame forwarded.
+ */
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "msgcat.h"
+#include "proto.h"
+#include "tunnel.h"
+
+#define PKT_MAX		9000
+
+struct end {
+	struct datapath		 dp;
+	struct tunnel_stats	 st;
+	struct proto		*p;
+	int			 tun[2];	/* [0] the worker's, [1] ours */
+	int			 up;
+};
+
+static struct end	 cli, srv;
+static int		 failures;
+static uint64_t		 fake_now = 1000;
+
+#define CHECK(c, ...) do {						\
+	if (!(c)) {							\
+		fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);	\
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		failures++;						\
+		return -1;						\
+	}								\
+} while (0)
+
+static void
+nonblock(int fd)
+{
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1) {
+		perror("fcntl");
+		exit(1);
+	}
+}
+
+/* A recognisable IPv4-looking packet: seq in bytes 4-7, len varies. */
+static size_t
+make_pkt(uint8_t *b, uint32_t seq, size_t len)
+{
+	size_t	 i;
+
+	b[0] = 0x45;
+	b[1] = 0;
+	b[2] = len >> 8;
+	b[3] = len & 0xff;
+	memcpy(b + 4, &seq, sizeof(seq));
+	for (i = 8; i < len; i++)
+		b[i] = (uint8_t)(seq * 31 + i);
+	return len;
+}
+
+static size_t
+pkt_len(uint32_t seq, size_t max)
+{
+	return 64 + (seq * 977) % (max - 64);
+}
+
+static void
+end_setup(struct end *e, int sock, enum proto_role role,
+    struct proto_replay *rp, const uint8_t *psk)
+{
+	struct proto_params	 par;
+
+	memset(e, 0, sizeof(*e));
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, e->tun) == -1) {
+		perror("socketpair");
+		exit(1);
+	}
+	nonblock(e->tun[1]);
+	memset(&par, 0, sizeof(par));
+	par.role = role;
+	memcpy(par.psk, psk, PROTO_KEY_LEN);
+	par.replay = rp;
+	if ((e->p = proto_new(&par)) == NULL) {
+		perror("proto_new");
+		exit(1);
+	}
+	dp_init(&e->dp, &e->st);
+	dp_set_tun(&e->dp, e->tun[0], 0, PKT_MAX);
+	dp_attach(&e->dp, sock, e->p);
+	/* Timing-dependent; test_codel() checks it with a fake clock. */
+	e->dp.aqm = 0;
+}
+
+static int
+readable(int fd)
+{
+	int	 n = 0;
+
+	if (ioctl(fd, FIONREAD, &n) == -1)
+		return 0;
+	return n;
+}
+
+static int
+busy(int tun_too)
+{
+	struct end	*e[2] = { &cli, &srv };
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		if (dp_unsent(&e[i]->dp) > 0 || readable(e[i]->dp.sock_fd))
+			return 1;
+		if (tun_too && readable(e[i]->tun[0]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Moves bytes both ways until nothing is left; -1 if a side failed. */
+static int
+pump(int tun_too)
+{
+	struct end	*e[2] = { &cli, &srv };
+	int		 i, rounds;
+
+	for (rounds = 0; rounds < 100000 && busy(tun_too); rounds++) {
+		for (i = 0; i < 2; i++) {
+			if (tun_too && dp_tun_read(&e[i]->dp, fake_now) == -1)
+				return -1;
+			if (dp_sock_write(&e[i]->dp) == -1)
+				return -1;
+			if (dp_sock_read(&e[i]->dp, fake_now) != 1)
+				return -1;
+			if (e[i]->dp.events & DP_EV_UP)
+				e[i]->up = 1;
+		}
+	}
+	return busy(tun_too) ? -1 : 0;
+}
+
+/* Writes packets first.. into e's TUN; returns how many fitted. */
+static int
+send_pkts(struct end *e, uint32_t first, int n, size_t max)
+{
+	uint8_t	 b[PKT_MAX];
+	size_t	 len;
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		len = make_pkt(b, first + i, pkt_len(first + i, max));
+		if (write(e->tun[1], b, len) == -1)
+			break;
+	}
+	return i;
+}
+
+/* Exactly packets first.. came out of e's TUN, intact and in order. */
+static int
+expect_pkts(struct end *e, uint32_t first, int n, size_t max)
+{
+	uint8_t	 want[PKT_MAX], got[PKT_MAX + 16];
+	size_t	 len;
+	ssize_t	 r;
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		len = make_pkt(want, first + i, pkt_len(first + i, max));
+		r = recv(e->tun[1], got, sizeof(got), MSG_DONTWAIT);
+		CHECK(r == (ssize_t)len, "packet %u: got %zd bytes, want %zu",
+		    first + i, r, len);
+		CHECK(memcmp(got, want, len) == 0, "packet %u differs",
+		    first + i);
+	}
+	r = recv(e->tun[1], got, sizeof(got), MSG_DONTWAIT);
+	CHECK(r == -1 && errno == EAGAIN, "unexpected extra packet (%zd)", r);
+	return 0;
+}
+
+static int
+test_handshake(void)
+{
+	CHECK(pump(0) == 0, "handshake pump failed: %s / %s", cli.dp.why,
+	    srv.dp.why);
+	CHECK(cli.up && srv.up, "session not up (client %d, server %d)",
+	    cli.up, srv.up);
+	CHECK(proto_is_up(cli.p) && proto_is_up(srv.p), "proto not up");
+	return 0;
+}
+
+/* One wakeup reads at most a batch; the frames sit back to back. */
+static int
+test_batch(void)
+{
+	size_t	 want = 0;
+	int	 i, n;
+
+	CHECK(send_pkts(&cli, 0, 100, 1400) == 100, "TUN queue too small");
+	n = dp_tun_read(&cli.dp, fake_now);
+	CHECK(n == DP_BATCH, "first batch read %d packets", n);
+	for (i = 0; i < DP_BATCH; i++)
+		want += pkt_len(i, 1400) + PROTO_OVERHEAD;
+	CHECK(cli.dp.olen - cli.dp.ooff == want,
+	    "batch not coalesced: %zu bytes queued, want %zu",
+	    cli.dp.olen - cli.dp.ooff, want);
+	CHECK(dp_sock_write(&cli.dp) == 1, "batch write incomplete");
+	n = dp_tun_read(&cli.dp, fake_now);
+	CHECK(n == 100 - DP_BATCH, "second batch read %d packets", n);
+	CHECK(pump(0) == 0, "pump: %s", srv.dp.why);
+	if (expect_pkts(&srv, 0, 100, 1400) == -1)
+		return -1;
+	CHECK(cli.st.packets_out == 100 && srv.st.packets_in == 100,
+	    "counters %llu/%llu", (unsigned long long)cli.st.packets_out,
+	    (unsigned long long)srv.st.packets_in);
+	return 0;
+}
+
+/* Frames trickling in a byte at a time come out whole, once. */
+static int
+test_partial(void)
+{
+	uint8_t		*copy;
+	uint8_t		 junk[16];
+	size_t		 len, i, first;
+	int		 n;
+
+	CHECK(send_pkts(&srv, 1000, 20, PKT_MAX) == 20, "TUN queue full");
+	n = dp_tun_read(&srv.dp, fake_now);
+	CHECK(n == 20, "read %d", n);
+	len = srv.dp.olen;
+	first = pkt_len(1000, PKT_MAX) + PROTO_OVERHEAD;
+	copy = malloc(len);
+	memcpy(copy, srv.dp.obuf, len);
+	srv.dp.olen = srv.dp.ooff = 0;
+	for (i = 0; i < len; i++) {
+		CHECK(write(srv.dp.sock_fd, copy + i, 1) == 1, "write");
+		CHECK(dp_sock_read(&cli.dp, fake_now) == 1, "read at %zu: %s",
+		    i, cli.dp.why);
+		if (i == first - 2)
+			CHECK(recv(cli.tun[1], junk, sizeof(junk),
+			    MSG_DONTWAIT) == -1, "packet before its tag");
+	}
+	free(copy);
+	return expect_pkts(&cli, 1000, 20, PKT_MAX);
+}
+
+/* Client to server until n packets from first arrived, read as they
+ * come: the datagram pair standing in for the TUN holds few. */
+static int
+drain_check(uint32_t first, uint32_t n)
+{
+	uint8_t		 want[PKT_MAX], got[PKT_MAX + 16];
+	uint32_t	 next = first;
+	size_t		 len;
+	ssize_t		 r;
+	int		 rounds;
+
+	for (rounds = 0; rounds < 100000 && next < first + n; rounds++) {
+		CHECK(dp_tun_read(&cli.dp, fake_now) >= 0, "TUN read");
+		CHECK(dp_sock_write(&cli.dp) >= 0, "write: %s", cli.dp.why);
+		CHECK(dp_sock_read(&srv.dp, fake_now) == 1, "read: %s",
+		    srv.dp.why);
+		while ((r = recv(srv.tun[1], got, sizeof(got),
+		    MSG_DONTWAIT)) != -1) {
+			len = make_pkt(want, next, pkt_len(next, PKT_MAX));
+			CHECK(r == (ssize_t)len && memcmp(got, want, len) == 0,
+			    "packet %u missing or damaged", next);
+			next++;
+		}
+	}
+	CHECK(next == first + n, "%u of %u packets arrived", next - first,
+	    n);
+	CHECK(srv.st.drops[DROP_TUN_WRITE] == 0, "TUN write drops");
+	return expect_pkts(&srv, 0, 0, PKT_MAX);
+}
+
+/*
+ * The server stops reading: the client's socket fills, its output
+ * buffer stays bounded, and it stops taking packets from the TUN (the
+ * kernel's queue is where they wait or drop).  Once the server reads
+ * again, everything arrives in order.
+ */
+static int
+test_backpressure(void)
+{
+	uint32_t	 sent = 0;
+	int		 i, r, w = 1, stalled = 0, sz = 16384;
+
+	CHECK(setsockopt(cli.dp.sock_fd, SOL_SOCKET, SO_SNDBUF, &sz,
+	    sizeof(sz)) == 0, "SO_SNDBUF");
+	for (i = 0; i < 10000 && !stalled; i++) {
+		sent += send_pkts(&cli, 2000 + sent, 4, PKT_MAX);
+		r = dp_tun_read(&cli.dp, fake_now);
+		CHECK(r >= 0, "TUN read failed");
+		if ((w = dp_sock_write(&cli.dp)) == -1)
+			CHECK(0, "write: %s", cli.dp.why);
+		stalled = r == 0 && w == 0 && readable(cli.tun[0]) > 0;
+	}
+	CHECK(stalled, "no back-pressure after %u packets", sent);
+	CHECK(cli.dp.olen <= cli.dp.ocap, "output overran");
+	CHECK(cli.dp.olen - cli.dp.ooff >= DP_OBUF_SIZE,
+	    "stalled with only %zu bytes queued", cli.dp.olen - cli.dp.ooff);
+	/* Still stalled on a second try: nothing more is taken. */
+	CHECK(dp_tun_read(&cli.dp, fake_now) == 0, "read past a full buffer");
+	CHECK(sent > 60, "only %u packets", sent);
+	return drain_check(2000, sent);
+}
+
+/* The ones' complement sum of a range, folded: 0xffff if it holds a
+ * valid checksum. */
+static uint16_t
+csum_fold(const uint8_t *b, size_t len)
+{
+	uint32_t	 sum = 0;
+	size_t		 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	if (i < len)
+		sum += (uint32_t)b[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/*
+ * A virtio-net header rides in the payload.  A vnet TUN gets a neutral
+ * header in front of a bare packet; a plain TUN gets the packet without
+ * the header, its checksum completed if the peer left it to offload.
+ */
+static int
+test_vnet(void)
+{
+	uint8_t		 b[PKT_MAX], got[PKT_MAX];
+	uint64_t	 bad = cli.st.drops[DROP_BAD_PACKET];
+	uint32_t	 sum;
+	size_t		 len;
+	ssize_t		 r;
+
+	srv.dp.tun_flags |= TUN_F_VNETHDR;
+	CHECK(send_pkts(&cli, 5000, 1, 1400) == 1, "send");
+	CHECK(pump(1) == 0, "pump");
+	len = make_pkt(b, 5000, pkt_len(5000, 1400));
+	r = recv(srv.tun[1], got, sizeof(got), MSG_DONTWAIT);
+	CHECK(r == (ssize_t)(len + 10), "vnet TUN got %zd bytes", r);
+	memset(b + len, 0, 10);
+	CHECK(memcmp(got, b + len, 10) == 0 && memcmp(got + 10, b, len) == 0,
+	    "vnet header or packet wrong");
+
+	/* No offload: the header is only stripped. */
+	memset(got, 0, 10);
+	memcpy(got + 10, b, len);
+	CHECK(write(srv.tun[1], got, len + 10) == (ssize_t)(len + 10), "w");
+	CHECK(pump(1) == 0, "pump");
+	if (expect_pkts(&cli, 5000, 1, 1400) == -1)
+		return -1;
+
+	/* Checksum offload: start 20, field at +16, as for TCP/IPv4. */
+	got[0] = 1;
+	got[6] = 20;
+	got[8] = 16;
+	CHECK(write(srv.tun[1], got, len + 10) == (ssize_t)(len + 10), "w");
+	CHECK(pump(1) == 0, "pump");
+	r = recv(cli.tun[1], b, sizeof(b), MSG_DONTWAIT);
+	CHECK(r == (ssize_t)len, "checksummed packet: %zd bytes", r);
+	/* Valid: with the pseudo-header sum the field held, all ones. */
+	sum = csum_fold(b + 20, len - 20) + (got[46] << 8 | got[47]);
+	sum = (sum & 0xffff) + (sum >> 16);
+	CHECK(sum == 0xffff, "checksum not valid (%x)", sum);
+	CHECK(memcmp(b, got + 10, 36) == 0 &&
+	    memcmp(b + 38, got + 48, len - 38) == 0, "packet altered");
+
+	/* Offsets past the end: refused. */
+	got[6] = 0xff;
+	got[7] = 0xff;
+	CHECK(write(srv.tun[1], got, len + 10) == (ssize_t)(len + 10), "w");
+	CHECK(pump(1) == 0, "pump");
+	CHECK(cli.st.drops[DROP_BAD_PACKET] == bad + 1, "bad header taken");
+	srv.dp.tun_flags &= ~TUN_F_VNETHDR;
+	return expect_pkts(&cli, 0, 0, 1400);
+}
+
+/* Three frames, the middle one with a flipped bit: the first is
+ * delivered, then the session fails and nothing else gets through. */
+static int
+test_corrupt(void)
+{
+	uint8_t		*copy;
+	size_t		 len, f1;
+	int		 r;
+
+	CHECK(send_pkts(&cli, 7000, 3, 1400) == 3, "send");
+	CHECK(dp_tun_read(&cli.dp, fake_now) == 3, "read");
+	len = cli.dp.olen;
+	copy = malloc(len);
+	memcpy(copy, cli.dp.obuf, len);
+	cli.dp.olen = cli.dp.ooff = 0;
+	f1 = pkt_len(7000, 1400) + PROTO_OVERHEAD;
+	copy[f1 + PROTO_HDR_LEN + 20] ^= 0x10;
+	CHECK(write(cli.dp.sock_fd, copy, len) == (ssize_t)len, "write");
+	free(copy);
+	r = dp_sock_read(&srv.dp, fake_now);
+	CHECK(r == -1, "corrupted frame accepted (%d)", r);
+	CHECK(srv.dp.fault == DROP_AUTH, "fault %d, want DROP_AUTH",
+	    srv.dp.fault);
+	return expect_pkts(&srv, 7000, 1, 1400);
+}
+
+/* A queue standing above target for an interval gets drops, spaced
+ * by interval / sqrt(n), until it falls below target. */
+static int
+test_codel(void)
+{
+	struct codel	 c;
+	uint64_t	 t, drops[8];
+	int		 n = 0;
+
+	codel_init(&c);
+	for (t = 0; t <= 400000 && n < 8; t += 1000)
+		if (codel_drop(&c, 10000, t))
+			drops[n++] = t;
+	CHECK(n >= 4, "%d drops in 400 ms of standing queue", n);
+	CHECK(drops[0] == CODEL_INTERVAL_US, "first drop at %llu us",
+	    (unsigned long long)drops[0]);
+	CHECK(drops[1] - drops[0] == CODEL_INTERVAL_US &&
+	    drops[2] - drops[1] >= 70000 && drops[2] - drops[1] <= 71000,
+	    "drops spaced %llu, %llu us",
+	    (unsigned long long)(drops[1] - drops[0]),
+	    (unsigned long long)(drops[2] - drops[1]));
+	CHECK(drops[3] - drops[2] < drops[2] - drops[1], "not speeding up");
+	CHECK(codel_drop(&c, 1000, t + 1000) == 0, "dropped below target");
+	CHECK(c.dropping == 0, "still dropping below target");
+	for (n = 0; n < 1000; n++)
+		CHECK(codel_drop(&c, 4000, t + 2000 + n * 1000) == 0,
+		    "dropped a queue under target");
+	return 0;
+}
+
+/* Sparse packets on an idle tunnel: no standing queue, no drops. */
+static int
+test_codel_idle(void)
+{
+	int	 i;
+
+	cli.dp.aqm = 1;
+	for (i = 0; i < 4; i++) {
+		CHECK(send_pkts(&cli, 6000 + i, 1, 1400) == 1, "send");
+		CHECK(pump(1) == 0, "pump");
+		if (expect_pkts(&srv, 6000 + i, 1, 1400) == -1)
+			return -1;
+		usleep(CODEL_INTERVAL_US + 20000);
+	}
+	CHECK(cli.st.drops[DROP_QUEUE_FULL] == 0, "%llu drops while idle",
+	    (unsigned long long)cli.st.drops[DROP_QUEUE_FULL]);
+	cli.dp.aqm = 0;
+	return 0;
+}
+
+int
+main(void)
+{
+	struct proto_replay	*rp;
+	uint8_t			 psk[PROTO_KEY_LEN];
+	int			 sp[2];
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init(1, 0, LOG_DAEMON);
+	if (sodium_init() == -1 || (rp = proto_replay_new(0)) == NULL) {
+		fprintf(stderr, "FAIL: sodium or replay cache\n");
+		return 1;
+	}
+	randombytes_buf(psk, sizeof(psk));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1) {
+		perror("socketpair");
+		return 1;
+	}
+	end_setup(&cli, sp[0], PROTO_CLIENT, NULL, psk);
+	end_setup(&srv, sp[1], PROTO_SERVER, rp, psk);
+	if (proto_start(cli.p, fake_now) == -1) {
+		fprintf(stderr, "FAIL: proto_start\n");
+		return 1;
+	}
+	(void)test_codel();
+	if (test_handshake() == 0 && test_batch() == 0 &&
+	    test_partial() == 0 && test_backpressure() == 0 &&
+	    test_vnet() == 0 && test_codel_idle() == 0)
+		(void)test_corrupt();
+	if (failures > 0) {
+		fprintf(stderr, "test_datapath: %d failure(s)\n", failures);
+		return 1;
+	}
+	printf("test_datapath: ok\n");
+	return 0;
+}

@@ -1,0 +1,305 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The server's pending table on a real event loop over loopback: random
+ * bytes are refused without a Diffie-Hellman operation, a flood of idle
+ * connections evicts the oldest and cannot keep a real client out, a
+ * replayed hello is refused without disturbing the session, and a
+ * connection that never completes its hello is dropped after the
+ * timeout.
+ */
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <event.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "msgcat.h"
+#include "proto.h"
+#include "tunnel.h"
+
+#define FLOOD		70
+
+static struct tunnel_stats	 st;
+static struct proto_replay	*replay;
+static uint8_t			 psk[PROTO_KEY_LEN];
+static struct sockaddr_in	 srv_addr;
+static int			 ups, downs, failures;
+
+#define CHECK(c, ...) do {						\
+	if (!(c)) {							\
+		fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);	\
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		failures++;						\
+		return -1;						\
+	}								\
+} while (0)
+
+/* The process-level callbacks tunnel.c would provide. */
+void
+tunnel_session_up(const char *peer, const char *cipher)
+{
+	ups++;
+}
+
+void
+tunnel_session_down(int was_up, const char *why)
+{
+	downs++;
+}
+
+void
+tunnel_proto_params(struct proto_params *par, enum proto_role role)
+{
+	memset(par, 0, sizeof(*par));
+	par->role = role;
+	memcpy(par->psk, psk, sizeof(par->psk));
+	par->replay = replay;
+}
+
+static uint64_t
+refused(void)
+{
+	return st.drops[DROP_AUTH] + st.drops[DROP_PROTOCOL] +
+	    st.drops[DROP_HANDSHAKE] + st.drops[DROP_REPLAY];
+}
+
+static uint64_t
+full_drops(void)
+{
+	return st.drops[DROP_PENDING_FULL];
+}
+
+static uint64_t
+timeouts(void)
+{
+	return st.drops[DROP_TIMEOUT];
+}
+
+static uint64_t
+sessions_up(void)
+{
+	return ups;
+}
+
+/* Runs the loop until counter() reaches want or ms pass. */
+static int
+spin(uint64_t (*counter)(void), uint64_t want, int ms)
+{
+	uint64_t	 end = now_ms() + ms;
+
+	while (counter() < want) {
+		if (now_ms() >= end)
+			return -1;
+		event_loop(EVLOOP_NONBLOCK);
+		usleep(500);
+	}
+	return 0;
+}
+
+static int
+connect_srv(void)
+{
+	int	 s;
+
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    connect(s, (struct sockaddr *)&srv_addr, sizeof(srv_addr)) == -1) {
+		perror("connect");
+		exit(1);
+	}
+	return s;
+}
+
+/* Bytes that are no hello: the same every run. */
+static int
+test_garbage(void)
+{
+	uint8_t	 junk[PROTO_HELLO_LEN];
+	int	 s = connect_srv();
+
+	memset(junk, 0xa5, sizeof(junk));
+	CHECK(write(s, junk, sizeof(junk)) == sizeof(junk), "write");
+	CHECK(spin(refused, 1, 3000) == 0, "garbage not refused");
+	CHECK(proto_dh_calls() == 0, "%llu DH operations for garbage",
+	    (unsigned long long)proto_dh_calls());
+	CHECK(!session_active(), "garbage made a session");
+	close(s);
+	return 0;
+}
+
+/* Sends what p has queued on s. */
+static int
+flush_proto(struct proto *p, int s)
+{
+	const uint8_t	*out;
+	size_t		 n;
+
+	while ((n = proto_pending(p, &out)) > 0) {
+		if (write(s, out, n) != (ssize_t)n)
+			return -1;
+		proto_consume(p, n);
+	}
+	return 0;
+}
+
+/* A client's whole handshake against the worker's loop; *hello gets a
+ * copy of its first message. */
+static int
+handshake(int s, uint8_t hello[PROTO_HELLO_LEN])
+{
+	struct proto_params	 par;
+	struct proto_event	 ev;
+	struct proto		*p;
+	const uint8_t		*out;
+	uint8_t			 buf[4096];
+	size_t			 have = 0;
+	ssize_t			 n, r;
+	uint64_t		 end = now_ms() + 3000;
+
+	tunnel_proto_params(&par, PROTO_CLIENT);
+	par.replay = NULL;
+	CHECK((p = proto_new(&par)) != NULL, "proto_new");
+	CHECK(proto_start(p, now_ms()) == 0, "proto_start");
+	CHECK(proto_pending(p, &out) == PROTO_HELLO_LEN, "hello size");
+	memcpy(hello, out, PROTO_HELLO_LEN);
+	CHECK(flush_proto(p, s) == 0, "send hello");
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	while (!proto_is_up(p) && now_ms() < end) {
+		event_loop(EVLOOP_NONBLOCK);
+		if ((n = read(s, buf + have, sizeof(buf) - have)) > 0)
+			have += n;
+		r = proto_input(p, buf, have, now_ms(), &ev);
+		CHECK(r != -1, "client: %s", proto_error(p));
+		if (r > 0) {
+			memmove(buf, buf + r, have - r);
+			have -= r;
+		}
+		usleep(500);
+	}
+	CHECK(proto_is_up(p), "client not up");
+	CHECK(flush_proto(p, s) == 0, "send confirmation");
+	proto_free(p);
+	return 0;
+}
+
+/* More idle connections than the table holds, then a real client:
+ * the oldest are evicted and the client gets its session. */
+static int
+test_flood(uint8_t hello[PROTO_HELLO_LEN], int *cs)
+{
+	int	 fl[FLOOD], i;
+
+	for (i = 0; i < FLOOD; i++)
+		fl[i] = connect_srv();
+	CHECK(spin(full_drops, FLOOD - 64, 3000) == 0,
+	    "table not capped: %llu evictions",
+	    (unsigned long long)full_drops());
+	*cs = connect_srv();
+	if (handshake(*cs, hello) == -1)
+		return -1;
+	CHECK(spin(sessions_up, 1, 3000) == 0, "no session during a flood");
+	for (i = 0; i < FLOOD; i++)
+		close(fl[i]);
+	return 0;
+}
+
+/* The hello again, from another connection: refused as a replay, and
+ * the session it would have replaced stays. */
+static int
+test_replay(const uint8_t hello[PROTO_HELLO_LEN])
+{
+	uint64_t	 before = st.drops[DROP_REPLAY];
+	int		 s = connect_srv();
+
+	CHECK(write(s, hello, PROTO_HELLO_LEN) == PROTO_HELLO_LEN, "write");
+	CHECK(spin(refused, refused() + 1, 3000) == 0, "replay not refused");
+	CHECK(st.drops[DROP_REPLAY] == before + 1, "not counted as replay");
+	CHECK(session_active() && downs == 0, "replay ended the session");
+	close(s);
+	return 0;
+}
+
+/* Part of a hello, then silence: dropped after the timeout. */
+static int
+test_slow(void)
+{
+	uint64_t	 before = timeouts();
+	int		 s = connect_srv();
+
+	CHECK(write(s, "abc", 3) == 3, "write");
+	CHECK(spin(timeouts, before + 1, 8000) == 0, "slow hello kept");
+	CHECK(session_active() && downs == 0, "the session suffered");
+	close(s);
+	return 0;
+}
+
+int
+main(void)
+{
+	uint8_t		 hello[PROTO_HELLO_LEN];
+	socklen_t	 len = sizeof(srv_addr);
+	int		 lfd, tun[2], cs = -1;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init(1, 0, LOG_DAEMON);
+	if (sodium_init() == -1 || (replay = proto_replay_new(0)) == NULL)
+		return 1;
+	randombytes_buf(psk, sizeof(psk));
+	event_init();
+	session_init(&st);
+	pending_init(&st);
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, tun) == -1)
+		return 1;
+	session_set_tun(tun[0], 0, 1500);
+	memset(&srv_addr, 0, sizeof(srv_addr));
+	srv_addr.sin_family = AF_INET;
+	srv_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&srv_addr, sizeof(srv_addr)) == -1 ||
+	    listen(lfd, 128) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&srv_addr, &len) == -1) {
+		perror("listen");
+		return 1;
+	}
+	pending_listen(lfd);
+	if (test_garbage() == 0 && test_flood(hello, &cs) == 0 &&
+	    test_replay(hello) == 0)
+		(void)test_slow();
+	if (failures > 0) {
+		fprintf(stderr, "test_pending: %d failure(s)\n", failures);
+		return 1;
+	}
+	printf("test_pending: ok\n");
+	return 0;
+}
