@@ -63,7 +63,8 @@ for how in stop TERM INT tunnel netcfg parent; do
 	stop)	live_stop client && live_stop server ;;
 	TERM|INT)
 		live_stop client $how && live_stop server $how ;;
-	parent)	kill -KILL "$(live_pid client)" "$(live_pid server)" ;;
+	parent)	kill -KILL "$(live_pid client)" "$(live_pid server)"
+		wait "$(live_pid client)" "$(live_pid server)" 2>/dev/null ;;
 	*)	kill_both_child "$how" ;;
 	esac
 	check_clean "$how"
@@ -75,8 +76,13 @@ for n in server client; do
 	pp=$(live_pid $n)
 	kill -KILL $(pgrep -P "$pp") "$pp"
 done
-wait_for 10 ns_empty "$NS_S"
-wait_for 10 ns_empty "$NS_C"
+# Reap the parents: a task leaves its namespace before its last files
+# (and so the pid file's lock) are released; wait(1) returns after.
+for n in server client; do
+	wait "$(live_pid $n)" 2>/dev/null
+done
+wait_for 10 ns_empty "$NS_S" || fail "processes left: $(ip netns pids $NS_S)"
+wait_for 10 ns_empty "$NS_C" || fail "processes left: $(ip netns pids $NS_C)"
 start_both
 live_stop client && live_stop server
 check_clean "kill -9 of everything and a restart"
