@@ -40,12 +40,18 @@
 #include "tunnel.h"
 
 /*
- * The server's unauthenticated connections.  Until a connection has
- * sent its whole hello within PENDING_TIMEOUT_MS it costs one slot of
- * a fixed table and no crypto; the hello is then pre-checked (MAC,
- * clock, replay) before any Diffie-Hellman.  A full table evicts its
- * oldest entry, so a flood cannot keep the real client out, and a
- * slow sender cannot stall anything: every read here is non-blocking.
+ * The server's connections that have not finished their handshake.
+ * Until a connection has sent its whole hello it costs one slot of a
+ * fixed table and no crypto; the hello is then pre-checked (MAC, clock,
+ * replay) before any Diffie-Hellman.  A connection whose hello passes
+ * stays here while the reply goes out and until its first frame
+ * confirms the keys: only a client that holds them can replace the
+ * live session, not one replaying a hello to a restarted server (its
+ * replay cache is empty).  PENDING_TIMEOUT_MS bounds the whole
+ * handshake.  A full table evicts its oldest entry, preferring one
+ * still reading its hello, so a flood cannot keep the real client
+ * out, and a slow sender cannot stall anything: every read and write
+ * here is non-blocking.
  */
 #define PENDING_MAX		64
 #define PENDING_TIMEOUT_MS	5000
@@ -53,13 +59,24 @@
 #define PENDING_LISTEN_MAX	(CONF_MAX_LISTEN * 2)
 #define ACCEPT_PAUSE_MS		1000
 
+/* The hello, then the client's first frame: an empty keepalive. */
+#define PENDING_BUF		PROTO_HELLO_LEN
+
+enum pending_state {
+	PE_HELLO,		/* reading the hello */
+	PE_REPLY,		/* writing the reply */
+	PE_CONFIRM		/* reading the key-confirming frame */
+};
+
 struct pending {
-	int		 fd;		/* -1: free slot */
-	struct event	 ev;
-	uint64_t	 since;
-	size_t		 have;
-	uint8_t		 hello[PROTO_HELLO_LEN];
-	char		 peer[MSG_ENDPOINT_MAX];
+	int			 fd;	/* -1: free slot */
+	enum pending_state	 state;
+	struct event		 ev;
+	uint64_t		 since;
+	struct proto		*proto;	/* from the vetted hello on */
+	size_t			 have;
+	uint8_t			 buf[PENDING_BUF];
+	char			 peer[MSG_ENDPOINT_MAX];
 };
 
 struct listener {
@@ -73,7 +90,7 @@ static unsigned int		 nlisteners;
 static struct event		 pause_ev;
 static struct tunnel_stats	*pstats;
 
-static void	 pending_read_cb(int, short, void *);
+static void	 pending_cb(int, short, void *);
 static void	 pending_resume_cb(int, short, void *);
 
 void
@@ -87,14 +104,18 @@ pending_init(struct tunnel_stats *stats)
 	evtimer_set(&pause_ev, pending_resume_cb, NULL);
 }
 
+/* Forgets the slot's state; the caller owns fd when close_fd is 0. */
 static void
 pending_free(struct pending *pe, int close_fd)
 {
 	event_del(&pe->ev);
 	if (close_fd)
 		close(pe->fd);
-	sodium_memzero(pe->hello, sizeof(pe->hello));
+	proto_free(pe->proto);
+	pe->proto = NULL;
+	sodium_memzero(pe->buf, sizeof(pe->buf));
 	pe->fd = -1;
+	pe->state = PE_HELLO;
 	pe->have = 0;
 }
 
@@ -108,16 +129,20 @@ pending_clear(void)
 			pending_free(&table[i], 1);
 }
 
+/* (Re)starts waiting for what the state needs, within the deadline. */
 static void
 pending_arm(struct pending *pe, uint64_t now)
 {
 	struct timeval	 tv;
 	uint64_t	 left = 1;
+	short		 what = pe->state == PE_REPLY ? EV_WRITE : EV_READ;
 
 	if (pe->since + PENDING_TIMEOUT_MS > now)
 		left = pe->since + PENDING_TIMEOUT_MS - now;
 	tv.tv_sec = left / 1000;
 	tv.tv_usec = (left % 1000) * 1000;
+	event_del(&pe->ev);
+	event_set(&pe->ev, pe->fd, what, pending_cb, pe);
 	event_add(&pe->ev, &tv);
 }
 
@@ -141,17 +166,26 @@ peer_endpoint(int fd, char *buf, size_t len)
 		snprintf(buf, len, "%s %u", a, ntohs(sin6->sin6_port));
 }
 
+/*
+ * A free slot, else the oldest connection still reading its hello: one
+ * whose hello passed the MAC is worth more (a real client one round
+ * trip from its session) than one that proved nothing yet.
+ */
 static struct pending *
 pending_slot(void)
 {
-	struct pending	*oldest = NULL;
+	struct pending	*oldest = NULL, *pe;
 	unsigned int	 i;
 
 	for (i = 0; i < PENDING_MAX; i++) {
-		if (table[i].fd == -1)
-			return &table[i];
-		if (oldest == NULL || table[i].since < oldest->since)
-			oldest = &table[i];
+		pe = &table[i];
+		if (pe->fd == -1)
+			return pe;
+		if (oldest == NULL ||
+		    (oldest->state != PE_HELLO && pe->state == PE_HELLO) ||
+		    ((oldest->state == PE_HELLO) == (pe->state == PE_HELLO) &&
+		    pe->since < oldest->since))
+			oldest = pe;
 	}
 	pstats->drops[DROP_PENDING_FULL]++;
 	log_ratelimited(log_warnx, "too many unauthenticated connections, "
@@ -175,11 +209,12 @@ pending_add(int fd)
 	(void)sockopt_tune_stream(fd);
 	pe = pending_slot();
 	pe->fd = fd;
+	pe->state = PE_HELLO;
 	pe->have = 0;
 	pe->since = now_ms();
 	peer_endpoint(fd, pe->peer, sizeof(pe->peer));
 	log_debug("connection from %s", pe->peer);
-	event_set(&pe->ev, fd, EV_READ, pending_read_cb, pe);
+	event_set(&pe->ev, fd, EV_READ, pending_cb, pe);
 	pending_arm(pe, pe->since);
 }
 
@@ -200,49 +235,166 @@ fault_name(int fault)
 	}
 }
 
-/* The hello is complete: check it cheaply, then hand it on. */
+/* A failed handshake: counted, logged at most once a second, closed. */
 static void
-pending_complete(struct pending *pe)
+pending_refuse(struct pending *pe, int fault, const char *why)
+{
+	if (fault < 0 || fault >= DROP_MAX)
+		fault = DROP_HANDSHAKE;
+	pstats->drops[fault]++;
+	log_ratelimited(log_info, "refused %s: %s", pe->peer,
+	    why != NULL ? why : fault_name(fault));
+	pending_free(pe, 1);
+}
+
+/*
+ * Reads until the buffer holds want bytes, never more: what follows the
+ * handshake belongs to the session.  -1 if the connection ended (the
+ * slot is then free).
+ */
+static int
+pending_read(struct pending *pe, size_t want)
+{
+	ssize_t	 n;
+
+	if (pe->have >= want)
+		return 0;
+	n = read(pe->fd, pe->buf + pe->have, want - pe->have);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		if (pe->state == PE_HELLO)
+			log_debug("%s: closed before its handshake",
+			    pe->peer);
+		else
+			log_ratelimited(log_info, "%s: closed during its "
+			    "handshake", pe->peer);
+		pending_free(pe, 1);
+		return -1;
+	}
+	if (n > 0)
+		pe->have += n;
+	return 0;
+}
+
+/* Sends what the protocol queued (the reply); then waits for the
+ * client's confirmation. */
+static void
+pending_send(struct pending *pe, uint64_t now)
+{
+	const uint8_t	*out;
+	size_t		 len;
+	ssize_t		 n;
+
+	while ((len = proto_pending(pe->proto, &out)) > 0) {
+		if ((n = write(pe->fd, out, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			log_ratelimited(log_info, "%s: write: %s", pe->peer,
+			    strerror(errno));
+			pending_free(pe, 1);
+			return;
+		}
+		proto_consume(pe->proto, n);
+	}
+	pe->state = len > 0 ? PE_REPLY : PE_CONFIRM;
+	pending_arm(pe, now);
+}
+
+/* The hello is complete: check it cheaply, then answer it. */
+static void
+pending_hello(struct pending *pe, uint64_t now)
 {
 	struct proto_params	 par;
-	struct proto		*p;
-	int			 fault = PROTO_F_PROTOCOL, fd = pe->fd;
-	char			 peer[MSG_ENDPOINT_MAX];
+	struct proto_event	 ev;
+	int			 fault = PROTO_F_PROTOCOL;
+	ssize_t			 r;
 
 	tunnel_proto_params(&par, PROTO_SERVER);
-	if (proto_hello_check(&par, pe->hello, sizeof(pe->hello),
+	if (proto_hello_check(&par, pe->buf, PROTO_HELLO_LEN,
 	    &fault) == -1) {
-		if (fault < 0 || fault >= DROP_MAX)
-			fault = DROP_HANDSHAKE;
-		pstats->drops[fault]++;
-		log_ratelimited(log_info, "refused %s: %s", pe->peer,
-		    fault_name(fault));
-		pending_free(pe, 1);
 		sodium_memzero(&par, sizeof(par));
+		pending_refuse(pe, fault, NULL);
 		return;
 	}
-	p = proto_new(&par);
+	pe->proto = proto_new(&par);
 	sodium_memzero(&par, sizeof(par));
-	if (p == NULL) {
+	if (pe->proto == NULL) {
 		log_warn("%s: proto_new", __func__);
 		pending_free(pe, 1);
 		return;
 	}
-	strlcpy(peer, pe->peer, sizeof(peer));
-	/* The slot is free before the session may replace anything. */
-	event_del(&pe->ev);
-	pe->fd = -1;
-	(void)session_start(fd, p, peer, pe->hello, sizeof(pe->hello));
-	sodium_memzero(pe->hello, sizeof(pe->hello));
+	r = proto_input(pe->proto, pe->buf, PROTO_HELLO_LEN, now, &ev);
+	sodium_memzero(pe->buf, sizeof(pe->buf));
 	pe->have = 0;
+	if (r != PROTO_HELLO_LEN) {
+		pending_refuse(pe, proto_fault(pe->proto),
+		    proto_error(pe->proto));
+		return;
+	}
+	pending_send(pe, now);
+}
+
+/* Key confirmed: the slot is free before the session may replace
+ * anything, and the socket goes on with no byte of the session read. */
+static void
+pending_up(struct pending *pe)
+{
+	struct proto	*p = pe->proto;
+	int		 fd = pe->fd;
+	char		 peer[MSG_ENDPOINT_MAX];
+
+	strlcpy(peer, pe->peer, sizeof(peer));
+	pe->proto = NULL;
+	pending_free(pe, 0);
+	log_debug("%s: handshake complete", peer);
+	(void)session_start(fd, p, peer);
+}
+
+/* The client's first frame, read exactly as long as proto_need() says. */
+static void
+pending_confirm(struct pending *pe, uint64_t now)
+{
+	struct proto_event	 ev;
+	size_t			 need = proto_need(pe->proto);
+	ssize_t			 r;
+
+	/* Its length is not authenticated yet; a keepalive is empty. */
+	if (need > sizeof(pe->buf)) {
+		pending_refuse(pe, PROTO_F_PROTOCOL,
+		    "first frame is no key confirmation");
+		return;
+	}
+	if (pending_read(pe, need) == -1)
+		return;
+	if (pe->have < need) {
+		pending_arm(pe, now);
+		return;
+	}
+	r = proto_input(pe->proto, pe->buf, pe->have, now, &ev);
+	if (r == -1) {
+		pending_refuse(pe, proto_fault(pe->proto),
+		    proto_error(pe->proto));
+		return;
+	}
+	if (r == 0) {
+		/* The header asked for more: read on. */
+		pending_arm(pe, now);
+		return;
+	}
+	if (ev.type != PROTO_EV_UP) {
+		pending_refuse(pe, PROTO_F_PROTOCOL, "not up after its "
+		    "first frame");
+		return;
+	}
+	pending_up(pe);
 }
 
 static void
-pending_read_cb(int fd, short ev, void *arg)
+pending_cb(int fd, short ev, void *arg)
 {
 	struct pending	*pe = arg;
 	uint64_t	 now = now_ms();
-	ssize_t		 n;
 
 	if ((ev & EV_TIMEOUT) || now >= pe->since + PENDING_TIMEOUT_MS) {
 		pstats->drops[DROP_TIMEOUT]++;
@@ -251,19 +403,22 @@ pending_read_cb(int fd, short ev, void *arg)
 		pending_free(pe, 1);
 		return;
 	}
-	n = read(fd, pe->hello + pe->have, sizeof(pe->hello) - pe->have);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-		log_debug("%s: closed before its handshake", pe->peer);
-		pending_free(pe, 1);
-		return;
+	switch (pe->state) {
+	case PE_HELLO:
+		if (pending_read(pe, PROTO_HELLO_LEN) == -1)
+			return;
+		if (pe->have == PROTO_HELLO_LEN)
+			pending_hello(pe, now);
+		else
+			pending_arm(pe, now);
+		break;
+	case PE_REPLY:
+		pending_send(pe, now);
+		break;
+	case PE_CONFIRM:
+		pending_confirm(pe, now);
+		break;
 	}
-	if (n > 0)
-		pe->have += n;
-	if (pe->have == sizeof(pe->hello)) {
-		pending_complete(pe);
-		return;
-	}
-	pending_arm(pe, now);
 }
 
 static void

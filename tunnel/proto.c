@@ -253,6 +253,20 @@ proto_seal(struct proto *p, uint8_t *frame, size_t len, uint64_t now)
 }
 
 void
+proto_set_timers(struct proto *p, uint32_t keepalive_ms, uint32_t dead_ms,
+    uint32_t rekey_ms, uint64_t rekey_bytes)
+{
+	if (keepalive_ms != 0)
+		p->par.keepalive_ms = keepalive_ms;
+	if (dead_ms != 0)
+		p->par.dead_ms = dead_ms;
+	if (rekey_ms != 0)
+		p->par.rekey_ms = rekey_ms;
+	if (rekey_bytes != 0)
+		p->par.rekey_bytes = rekey_bytes;
+}
+
+void
 proto_close(struct proto *p)
 {
 	if (p->state == ST_UP && !p->closing) {

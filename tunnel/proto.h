@@ -115,6 +115,14 @@ size_t		 proto_seal(struct proto *, uint8_t *, size_t, uint64_t);
 int		 proto_is_up(const struct proto *);
 int		 proto_tick(struct proto *, uint64_t, uint64_t *);
 void		 proto_close(struct proto *);
+/*
+ * New timers for a running session (a reload); 0 keeps a value as it
+ * is.  They count from the same marks as before (last frame sent or
+ * received, current keys), so call proto_tick() right after: a deadline
+ * may already have passed.
+ */
+void		 proto_set_timers(struct proto *, uint32_t keepalive_ms,
+		    uint32_t dead_ms, uint32_t rekey_ms, uint64_t rekey_bytes);
 
 const char	*proto_error(const struct proto *);
 int		 proto_fault(const struct proto *);

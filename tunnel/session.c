@@ -139,6 +139,15 @@ session_arm_tick(uint64_t now, uint64_t next)
 	evtimer_add(&s.tick_ev, &tv);
 }
 
+static void
+session_mark_up(void)
+{
+	s.up = 1;
+	s.stats->handshakes++;
+	s.stats->last_handshake = time(NULL);
+	tunnel_session_up(s.peer, proto_cipher_name(s.proto));
+}
+
 /* After input: report a session that came up, end a closed one. */
 static void
 session_after_input(int r)
@@ -153,12 +162,8 @@ session_after_input(int r)
 		session_end(0, r == 0 ? s.dp.why : "closed by peer");
 		return;
 	}
-	if ((s.dp.events & DP_EV_UP) && !s.up) {
-		s.up = 1;
-		s.stats->handshakes++;
-		s.stats->last_handshake = time(NULL);
-		tunnel_session_up(s.peer, proto_cipher_name(s.proto));
-	}
+	if ((s.dp.events & DP_EV_UP) && !s.up)
+		session_mark_up();
 	session_check_rekeys();
 	if (dp_unsent(&s.dp) > 0)
 		(void)session_kick();
@@ -237,14 +242,20 @@ session_is_up(void)
 	return s.up;
 }
 
+/*
+ * A client's proto is new: start it.  A server's comes from the pending
+ * table with its handshake done and the client's keys confirmed, so it
+ * is up at once, and nothing past the confirmation was read.
+ */
 int
-session_start(int fd, struct proto *p, const char *peer,
-    const uint8_t *hello, size_t hellolen)
+session_start(int fd, struct proto *p, const char *peer)
 {
 	uint64_t	 now = now_ms(), next = now + SESSION_TICK_MAX_MS;
 
-	/* A newer authenticated client wins at once: roaming must never
-	 * lock a client out behind a connection that went silent. */
+	/* A newer authenticated client wins at once, wherever it comes
+	 * from: roaming must never lock a client out behind a connection
+	 * that went silent.  On a server it has proved it holds this
+	 * session's keys, so a replayed hello cannot get here. */
 	if (s.active)
 		session_end(1, "replaced by a new session");
 	s.fd = fd;
@@ -258,15 +269,12 @@ session_start(int fd, struct proto *p, const char *peer,
 	event_set(&s.wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, NULL);
 	event_add(&s.rd_ev, NULL);
 	s.wr_on = 0;
-	if (hello == NULL && proto_start(p, now) == -1) {
+	if (proto_start(p, now) == -1) {
 		session_fail(proto_error(p));
 		return -1;
 	}
-	if (hello != NULL) {
-		session_after_input(dp_feed(&s.dp, hello, hellolen, now));
-		if (!s.active)
-			return -1;
-	}
+	if (proto_is_up(p))
+		session_mark_up();
 	if (proto_tick(p, now, &next) == 0)
 		session_arm_tick(now, next);
 	else
@@ -274,6 +282,22 @@ session_start(int fd, struct proto *p, const char *peer,
 	if (dp_unsent(&s.dp) > 0 && session_kick() == -1)
 		return -1;
 	return 0;
+}
+
+/* A reload's timers, for the session already running: the next tick
+ * comes at once, since a deadline may have moved closer. */
+void
+session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
+    uint32_t rekey_ms, uint64_t rekey_bytes)
+{
+	uint64_t	 now = now_ms();
+
+	if (!s.active)
+		return;
+	proto_set_timers(s.proto, keepalive_ms, dead_ms, rekey_ms,
+	    rekey_bytes);
+	evtimer_del(&s.tick_ev);
+	session_arm_tick(now, now);
 }
 
 void

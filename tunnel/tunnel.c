@@ -168,6 +168,28 @@ tunnel_lock_in(void)
 	log_debug("privileges dropped, waiting for descriptors");
 }
 
+/* The running session takes a reload's timers; 0 keeps one as is. */
+static void
+tunnel_apply_timers(const struct conf *old, const struct conf *new)
+{
+	uint32_t	 ka = 0, dead = 0, rk = 0;
+	uint64_t	 bytes = 0;
+
+	if (new->keepalive != old->keepalive)
+		ka = new->keepalive * 1000;
+	if (new->dead_timeout != old->dead_timeout)
+		dead = new->dead_timeout * 1000;
+	if (new->rekey_interval != old->rekey_interval)
+		rk = new->rekey_interval * 1000;
+	if (new->rekey_bytes != old->rekey_bytes)
+		bytes = new->rekey_bytes;
+	if (!session_active() || (ka == 0 && dead == 0 && rk == 0 &&
+	    bytes == 0))
+		return;
+	log_info("new timers applied to the current session");
+	session_set_timers(ka, dead, rk, bytes);
+}
+
 static void
 tunnel_apply_conf(void)
 {
@@ -182,6 +204,10 @@ tunnel_apply_conf(void)
 		    (t.conf.role == ROLE_CLIENT &&
 		    (strcmp(t.conf.connect_host, t.next.connect_host) != 0 ||
 		    strcmp(t.conf.connect_port, t.next.connect_port) != 0));
+		/* New timers apply to the running session at once; a new
+		 * key or server needs a new session, which takes them. */
+		if (!rekey)
+			tunnel_apply_timers(&t.conf, &t.next);
 	}
 	t.conf = t.next;
 	memcpy(t.key, t.nextkey, sizeof(t.key));
@@ -192,8 +218,6 @@ tunnel_apply_conf(void)
 		tunnel_lock_in();
 		return;
 	}
-	/* Timers reach the protocol through its parameters, so they take
-	 * effect with the next session; a new key or server needs one. */
 	if (rekey) {
 		log_info("key or server changed: starting a new session");
 		if (t.connecting)
@@ -246,7 +270,7 @@ tunnel_connected(struct msg *m, int fd)
 	if (p == NULL)
 		fatal("proto_new");
 	log_debug("connected to %s, handshaking", ep.addr);
-	(void)session_start(fd, p, ep.addr, NULL, 0);
+	(void)session_start(fd, p, ep.addr);
 }
 
 static __dead void

@@ -18,7 +18,7 @@
  * The tunnel worker's internals: the data path between the TUN device
  * and the transport stream (datapath.c), the one live session and its
  * events (session.c), the server's table of connections that have not
- * yet sent a complete hello (pending.c) and the process itself
+ * yet completed their handshake (pending.c) and the process itself
  * (tunnel.c).
  */
 #ifndef DSVPND_TUNNEL_H
@@ -94,7 +94,7 @@ void	 dp_tun_pause(struct datapath *);
 int	 dp_sock_write(struct datapath *);
 /* 1 fine (check events), 0 end of stream, -1 failed (why, fault). */
 int	 dp_sock_read(struct datapath *, uint64_t now);
-/* Feeds bytes already read elsewhere (the server's hello). */
+/* Feeds bytes already read elsewhere. */
 int	 dp_feed(struct datapath *, const uint8_t *, size_t, uint64_t now);
 /* Bytes waiting to be written, control bytes included. */
 size_t	 dp_unsent(struct datapath *);
@@ -102,10 +102,13 @@ size_t	 dp_unsent(struct datapath *);
 /* session.c: the one session, over the datapath, on the event loop. */
 void	 session_init(struct tunnel_stats *);
 void	 session_set_tun(int fd, int flags, int mtu);
-/* Takes fd and p; hello, if not NULL, is the client's first message
- * already read (server). -1 if p refused it (both freed). */
-int	 session_start(int fd, struct proto *p, const char *peer,
-	    const uint8_t *hello, size_t hellolen);
+/* Takes fd and p, ending the current session if any: a client's new
+ * proto, or a server's already up (its handshake done in pending.c).
+ * -1 if p failed (both freed). */
+int	 session_start(int fd, struct proto *p, const char *peer);
+/* A reload's timers (0: unchanged) for the running session. */
+void	 session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
+	    uint32_t rekey_ms, uint64_t rekey_bytes);
 /* Ends the session; orderly sends a close frame first (best effort). */
 void	 session_end(int orderly, const char *why);
 /* Before exit: close frame, flushed for at most timeout_ms. */
@@ -114,7 +117,7 @@ int	 session_active(void);
 int	 session_is_up(void);
 uint64_t now_ms(void);
 
-/* pending.c: the server's unauthenticated connections. */
+/* pending.c: the server's connections until their handshake is done. */
 void	 pending_init(struct tunnel_stats *);
 void	 pending_add(int fd);
 void	 pending_listen(int fd);

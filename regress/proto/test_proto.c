@@ -925,6 +925,60 @@ t_timers(void)
 	return (0);
 }
 
+/* A reload's timers on a running session; 0 keeps a value. */
+static int
+t_set_timers(void)
+{
+	struct proto_params tmpl;
+	struct pair	 pr;
+	uint64_t	 next, now;
+	const uint8_t	*out;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.keepalive_ms = 1000;
+	tmpl.dead_ms = 5000;
+	tmpl.rekey_ms = 1000000;
+	CHECK(pair_new(&pr, PROTO_CIPHER_AUTO, PROTO_CIPHER_AUTO, &tmpl) == 0);
+	CHECK(pair_up(&pr) == 0);		/* at 1000 */
+	drain(pr.c, &pr.c2s);
+	CHECK(proto_tick(pr.c, 1000, &next) == 0 && next == 2000);
+	/* Keepalive every 300 ms from now on, counted from the last send. */
+	proto_set_timers(pr.c, 300, 0, 0, 0);
+	CHECK(proto_tick(pr.c, 1000, &next) == 0 && next == 1300);
+	CHECK(proto_tick(pr.c, 1299, &next) == 0 && next == 1300);
+	CHECK(proto_pending(pr.c, &out) == 0);
+	CHECK(proto_tick(pr.c, 1300, &next) == 0 && next == 1600);
+	CHECK(proto_pending(pr.c, &out) == PROTO_OVERHEAD);
+	drain(pr.c, &pr.c2s);
+	CHECK(deliver(pr.s, &pr.c2s, 1300, NULL, NULL, NULL) == 0);
+	/* Zeros keep the rest: the dead-peer deadline is still 1000+5000. */
+	proto_set_timers(pr.c, 10000, 0, 0, 0);
+	CHECK(proto_tick(pr.c, 1300, &next) == 0 && next == 6000);
+	proto_set_timers(pr.c, 300, 0, 0, 0);
+	CHECK(proto_tick(pr.c, 1300, &next) == 0 && next == 1600);
+	/* The server: a time rekey due at 1000 + 8000 + 8000/8. */
+	proto_set_timers(pr.s, 100000, 100000, 8000, 0);
+	CHECK(proto_tick(pr.s, 1300, &next) == 0 && next == 10000);
+	/* And a volume rekey after 100 bytes. */
+	proto_set_timers(pr.s, 0, 0, 0, 100);
+	CHECK(send_data(pr.s, &pr.s2c, 60, 1, 1300) == 0);
+	CHECK(proto_pending(pr.s, &out) == 0);
+	CHECK(send_data(pr.s, &pr.s2c, 60, 2, 1300) == 0);
+	CHECK(proto_pending(pr.s, &out) == 33 + PROTO_OVERHEAD);
+	/* A shorter dead-peer timeout, from the last frame received. */
+	proto_set_timers(pr.c, 0, 2000, 0, 0);
+	for (now = 1600; now < 3000; now += 300) {
+		CHECK(proto_tick(pr.c, now, &next) == 0);
+		CHECK(proto_pending(pr.c, &out) == PROTO_OVERHEAD);
+		drain(pr.c, &pr.c2s);
+	}
+	CHECK(proto_tick(pr.c, 2999, &next) == 0 && next == 3000);
+	CHECK(proto_tick(pr.c, 3000, &next) == -1);
+	CHECK(proto_fault(pr.c) == PROTO_F_TIMEOUT);
+	pair_free(&pr);
+	return (0);
+}
+
 /* Time-driven rekey with a fake clock; the client leads. */
 static int
 t_rekey_time(void)
@@ -1270,6 +1324,7 @@ main(int argc, char *argv[])
 	run("replayed, reordered, dropped frames", t_frame_order);
 	run("oversized length", t_oversize);
 	run("keepalive, dead peer, handshake timeout", t_timers);
+	run("timers changed on a running session", t_set_timers);
 	run("rekey on time", t_rekey_time);
 	run("orderly close", t_close);
 	run("replay cache eviction", t_replay_cache);

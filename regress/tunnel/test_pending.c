@@ -18,9 +18,12 @@
  * The server's pending table on a real event loop over loopback: random
  * bytes are refused without a Diffie-Hellman operation, a flood of idle
  * connections evicts the oldest and cannot keep a real client out, a
- * replayed hello is refused without disturbing the session, and a
+ * replayed hello is refused without disturbing the session, a hello
+ * replayed to a server that forgot it (restart) is answered but cannot
+ * end the session, nor can a valid hello whose sender goes silent, a
  * connection that never completes its hello is dropped after the
- * timeout.
+ * timeout, and a real client's completed handshake replaces the
+ * session at once.
  */
 #include "compat.h"
 
@@ -51,7 +54,7 @@
 #define FLOOD		70
 
 static struct tunnel_stats	 st;
-static struct proto_replay	*replay;
+static struct proto_replay	*replay, *old_replay;
 static uint8_t			 psk[PROTO_KEY_LEN];
 static struct sockaddr_in	 srv_addr;
 static int			 ups, downs, failures;
@@ -250,16 +253,112 @@ test_replay(const uint8_t hello[PROTO_HELLO_LEN])
 	return 0;
 }
 
-/* Part of a hello, then silence: dropped after the timeout. */
+/* Reads exactly len bytes from s while the worker's loop runs. */
+static int
+read_full(int s, uint8_t *buf, size_t len, int ms)
+{
+	uint64_t	 end = now_ms() + ms;
+	size_t		 have = 0;
+	ssize_t		 n;
+
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	while (have < len && now_ms() < end) {
+		event_loop(EVLOOP_NONBLOCK);
+		if ((n = read(s, buf + have, len - have)) > 0)
+			have += n;
+		else if (n == 0)
+			return -1;
+		else
+			usleep(500);
+	}
+	return have == len ? 0 : -1;
+}
+
+/*
+ * The worker restarted (a fresh replay cache) and someone replays the
+ * captured hello: it passes the pre-check and gets its reply, but
+ * without the keys it cannot confirm, and the live session stays.
+ */
+static int
+test_restart_replay(const uint8_t hello[PROTO_HELLO_LEN])
+{
+	uint8_t		 reply[PROTO_REPLY_LEN], junk[PROTO_OVERHEAD];
+	uint64_t	 dh = proto_dh_calls(), before = refused();
+	int		 s;
+
+	old_replay = replay;
+	CHECK((replay = proto_replay_new(0)) != NULL, "proto_replay_new");
+	s = connect_srv();
+	CHECK(write(s, hello, PROTO_HELLO_LEN) == PROTO_HELLO_LEN, "write");
+	CHECK(read_full(s, reply, sizeof(reply), 3000) == 0,
+	    "no reply to a hello the cache forgot");
+	CHECK(proto_dh_calls() > dh, "the replay was not pre-checked");
+	CHECK(session_active() && ups == 1 && downs == 0,
+	    "a replayed hello ended the session");
+	/* What an attacker can send instead of the confirmation. */
+	memset(junk, 0x5a, sizeof(junk));
+	CHECK(write(s, junk, sizeof(junk)) == sizeof(junk), "write");
+	CHECK(spin(refused, before + 1, 3000) == 0, "junk confirmation kept");
+	CHECK(session_active() && ups == 1 && downs == 0,
+	    "a failed confirmation ended the session");
+	close(s);
+	return 0;
+}
+
+/*
+ * Part of a hello, then silence; and a valid hello, then silence: both
+ * dropped after the timeout, and the session stays.
+ */
 static int
 test_slow(void)
 {
-	uint64_t	 before = timeouts();
-	int		 s = connect_srv();
+	struct proto_params	 par;
+	struct proto		*p;
+	const uint8_t		*out;
+	uint8_t			 reply[PROTO_REPLY_LEN];
+	uint64_t		 before = timeouts();
+	int			 s = connect_srv(), s2 = connect_srv();
 
 	CHECK(write(s, "abc", 3) == 3, "write");
-	CHECK(spin(timeouts, before + 1, 8000) == 0, "slow hello kept");
+	tunnel_proto_params(&par, PROTO_CLIENT);
+	par.replay = NULL;
+	CHECK((p = proto_new(&par)) != NULL, "proto_new");
+	CHECK(proto_start(p, now_ms()) == 0, "proto_start");
+	CHECK(proto_pending(p, &out) == PROTO_HELLO_LEN, "hello size");
+	CHECK(write(s2, out, PROTO_HELLO_LEN) == PROTO_HELLO_LEN, "write");
+	proto_free(p);
+	CHECK(read_full(s2, reply, sizeof(reply), 3000) == 0, "no reply");
+	CHECK(session_active() && downs == 0,
+	    "a hello without confirmation ended the session");
+	CHECK(spin(timeouts, before + 2, 8000) == 0, "slow handshake kept");
 	CHECK(session_active() && downs == 0, "the session suffered");
+	close(s);
+	close(s2);
+	return 0;
+}
+
+/* A real client from anywhere replaces the session once it is up; the
+ * old connection gets its close frame and is closed. */
+static int
+test_replace(int cs)
+{
+	uint8_t		 hello[PROTO_HELLO_LEN], buf[4096];
+	uint64_t	 end;
+	ssize_t		 n = -1;
+	int		 s = connect_srv();
+
+	if (handshake(s, hello) == -1)
+		return -1;
+	CHECK(spin(sessions_up, 2, 3000) == 0, "the new client got no "
+	    "session");
+	CHECK(downs == 1 && session_active(), "old session not replaced");
+	fcntl(cs, F_SETFL, O_NONBLOCK);
+	for (end = now_ms() + 3000; now_ms() < end; usleep(500)) {
+		event_loop(EVLOOP_NONBLOCK);
+		if ((n = read(cs, buf, sizeof(buf))) == 0)
+			break;
+	}
+	CHECK(n == 0, "the old connection stays open");
 	close(s);
 	return 0;
 }
@@ -294,8 +393,13 @@ main(void)
 	}
 	pending_listen(lfd);
 	if (test_garbage() == 0 && test_flood(hello, &cs) == 0 &&
-	    test_replay(hello) == 0)
-		(void)test_slow();
+	    test_replay(hello) == 0 && test_restart_replay(hello) == 0 &&
+	    test_slow() == 0)
+		(void)test_replace(cs);
+	session_end(0, "test over");
+	pending_clear();
+	proto_replay_free(replay);
+	proto_replay_free(old_replay);
 	if (failures > 0) {
 		fprintf(stderr, "test_pending: %d failure(s)\n", failures);
 		return 1;
