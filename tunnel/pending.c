@@ -162,6 +162,12 @@ peer_endpoint(int fd, char *buf, size_t len)
 	    inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)) != NULL)
 		snprintf(buf, len, "%s %u", a, ntohs(sin->sin_port));
 	else if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
+	    inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], a,
+	    sizeof(a)) != NULL)
+		/* A dual-stack listener's IPv4 peer, shown as IPv4. */
+		snprintf(buf, len, "%s %u", a, ntohs(sin6->sin6_port));
+	else if (ss.ss_family == AF_INET6 &&
 	    inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a)) != NULL)
 		snprintf(buf, len, "%s %u", a, ntohs(sin6->sin6_port));
 }
