@@ -27,9 +27,9 @@ export SRCDIR DSVPND=$SRCDIR/dsvpnd DSVPNCTL=$SRCDIR/dsvpnctl/dsvpnctl
 TMPDIR=$(mktemp -d /tmp/dsvpnd-demo.XXXXXX)
 export TMPDIR
 . regress/lib/live.sh
-trap 'live_cleanup; rm -rf "$TMPDIR"' EXIT
-
 live_init
+# After live_init, which sets its own trap: remove the scratch dir too.
+trap 'live_cleanup; rm -rf "$TMPDIR"' EXIT
 live_pair
 live_keygen
 live_conf server server
