@@ -1,7 +1,7 @@
 # The data path end to end: a server and a client in two namespaces,
 # ping v4 and v6, fragmented and full-MTU pings, a flood ping with no
-# loss, bulk TCP both ways with the data checked, and the counters that
-# dsvpnctl reports growing with the traffic.
+# loss, bulk TCP both ways with the data checked, memory flat under
+# load, and the counters that dsvpnctl reports growing with the traffic.
 # timeout: 240
 . "$SRCDIR/regress/lib/live.sh"
 live_init
@@ -49,6 +49,16 @@ if command -v jq >/dev/null; then
 	down=$(jq '.end.sum_received_bidir_reverse.bits_per_second // .end.sum_received.bits_per_second' "$LIVE_DIR/bidir.json")
 	echo "bidir: up $up bit/s, down $down bit/s"
 fi
+
+note "memory stays flat under load (buffers are sized once)"
+rss() { awk '/^VmRSS:/ { print $2 }' /proc/$(child_pid "$(live_pid $1)" tunnel)/status; }
+rss_s0=$(rss server) rss_c0=$(rss client)
+ip netns exec "$NS_C" iperf3 -c "$SRV_TUN4" -t 5 --bidir >/dev/null ||
+    fail "second iperf3 failed"
+rss_s1=$(rss server) rss_c1=$(rss client)
+echo "tunnel RSS kB after 10 s of load, then 5 s more: server $rss_s0 -> $rss_s1, client $rss_c0 -> $rss_c1"
+[ $((rss_s1 - rss_s0)) -lt 512 ] || fail "server tunnel grew $((rss_s1 - rss_s0)) kB"
+[ $((rss_c1 - rss_c0)) -lt 512 ] || fail "client tunnel grew $((rss_c1 - rss_c0)) kB"
 
 note "a file through the tunnel, checksummed"
 head -c 20000000 /dev/urandom >"$LIVE_DIR/blob"
