@@ -53,12 +53,23 @@ parse_host(const char *s, struct conf_prefix *pf)
 	return (0);
 }
 
+/* Copy the n-byte word at p into buf, which must hold it. */
+static int
+copy_word(const char *p, size_t n, char *buf, size_t len)
+{
+	if (n == 0 || n >= len)
+		return (-1);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return (0);
+}
+
 /* The word after key on the first line of s, into buf. */
 static int
 word_after(const char *s, const char *key, char *buf, size_t len)
 {
 	const char	*eol, *p;
-	size_t		 klen = strlen(key), n;
+	size_t		 klen = strlen(key);
 
 	eol = strchr(s, '\n');
 	if (eol == NULL)
@@ -68,12 +79,7 @@ word_after(const char *s, const char *key, char *buf, size_t len)
 		if ((size_t)(eol - p) > klen && strncmp(p, key, klen) == 0 &&
 		    p[klen] == ' ') {
 			p += klen + 1;
-			n = strcspn(p, " \n");
-			if (n == 0 || n >= len)
-				return (-1);
-			memcpy(buf, p, n);
-			buf[n] = '\0';
-			return (0);
+			return (copy_word(p, strcspn(p, " \n"), buf, len));
 		}
 	}
 	return (-1);
@@ -108,7 +114,7 @@ static int
 route_field(const char *s, const char *key, char *buf, size_t len)
 {
 	const char	*p;
-	size_t		 klen = strlen(key), n;
+	size_t		 klen = strlen(key);
 
 	for (p = s; *p != '\0'; p += strcspn(p, "\n"), p += *p == '\n') {
 		p += strspn(p, " \t");
@@ -116,12 +122,7 @@ route_field(const char *s, const char *key, char *buf, size_t len)
 			continue;
 		p += klen + 1;
 		p += strspn(p, " \t");
-		n = strcspn(p, " \t\n");
-		if (n == 0 || n >= len)
-			return (-1);
-		memcpy(buf, p, n);
-		buf[n] = '\0';
-		return (0);
+		return (copy_word(p, strcspn(p, " \t\n"), buf, len));
 	}
 	return (-1);
 }
