@@ -36,10 +36,7 @@ live_conf server server
 live_conf client client
 echo "== server config"; cat "$LIVE_DIR/server.conf"
 echo "== client config"; cat "$LIVE_DIR/client.conf"
-live_start server "$NS_S"
-wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
-live_start client "$NS_C"
-wait_for 20 session_up client || fail "no session within 20 s"
+live_up
 
 echo "== dsvpnctl status (client)"
 ctl client status

@@ -131,6 +131,16 @@ live_start() {
 	PIDS="$PIDS $!"
 }
 
+# Start the server, then the client, and wait for their session and a
+# first ping through it: live_up [SERVER-ENV...]
+live_up() {
+	live_start server "$NS_S" "$@"
+	wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
+	live_start client "$NS_C"
+	wait_for 20 session_up client || fail "no session within 20 s"
+	wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the tunnel"
+}
+
 live_pid() { eval "echo \${PID_$1:-}"; }
 
 # Is the process still ours and alive?

@@ -33,10 +33,7 @@ check_clean() {	# check_clean WHAT
 }
 
 start_both() {
-	live_start server "$NS_S"
-	wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
-	live_start client "$NS_C"
-	wait_for 20 session_up client || fail "no session"
+	live_up
 	# The client's routes are in place once the session is up.
 	wait_for 10 sh -c "ip -n $NS_C rule show | grep -q 42069" ||
 	    fail "client policy rules missing"

@@ -21,11 +21,7 @@ hello_len=$(sed -n 's/^#define[ \t]*PROTO_HELLO_LEN[ \t]*\([0-9]*\).*/\1/p' "$SR
 [ -n "$hello_len" ] || hello_len=$(grep -o 'PROTO_HELLO_LEN.*' "$SRCDIR/tunnel/proto.h" | head -1)
 ip netns exec "$NS_S" "$TCPTOOL" relay 8443 127.0.0.1 443 -r "$LIVE_DIR/hello.bin" -n "$hello_len" &
 PIDS="$PIDS $!"
-live_start server "$NS_S"
-wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
-live_start client "$NS_C"
-wait_for 20 session_up client || fail "no session"
-wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping"
+live_up
 
 note "20 slow connections while pinging"
 slow_pids=""

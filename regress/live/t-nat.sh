@@ -9,10 +9,7 @@ live_pair
 live_keygen
 live_conf server server
 live_conf client client
-live_start server "$NS_S"
-wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
-live_start client "$NS_C"
-wait_for 20 session_up client || fail "no session"
+live_up
 
 note "IPv4 to the remote host, through the tunnel and NAT"
 wait_for 10 ping_ok "$NS_C" "$REMOTE_IP" || fail "no v4 reply from the remote host"

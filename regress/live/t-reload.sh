@@ -11,11 +11,7 @@ live_pair
 live_keygen
 live_conf server server
 live_conf client client
-live_start server "$NS_S"
-wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
-live_start client "$NS_C"
-wait_for 20 session_up client || fail "no session"
-wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping"
+live_up
 hs() { ctl "$1" status -j | jq .stats.handshakes; }
 h0=$(hs client)
 cp "$LIVE_DIR/client.conf" "$LIVE_DIR/client.good"

@@ -10,11 +10,7 @@ live_pair
 live_keygen
 live_conf server server
 live_conf client client
-live_start server "$NS_S"
-wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
-live_start client "$NS_C"
-wait_for 20 session_up client || fail "no session within 20 s"
-wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the tunnel"
+live_up
 
 note "ping v4 and v6"
 ip netns exec "$NS_C" ping -q -c 5 -i 0.2 "$SRV_TUN4" | grep -q " 0% packet loss" ||
