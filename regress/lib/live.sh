@@ -249,7 +249,7 @@ live_cleanup() {
 		    kill -KILL "$pid" 2>/dev/null
 	done
 	for ns in "$NS_S" "$NS_C" "$NS_M" "$NS_R" "$NS_C2"; do
-		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
 	done
 	return 0
 }
