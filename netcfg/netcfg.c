@@ -168,6 +168,7 @@ netcfg_main(int debug, int verbose)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	netcfg_set_logger(engine_log);
+	netcfg_drop_privileges();
 	signal_set(&ev_sigterm, SIGTERM, on_sigterm, NULL);
 	signal_add(&ev_sigterm, NULL);
 	/* Test hook: make step N of the next plan fail. */

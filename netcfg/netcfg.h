@@ -121,4 +121,7 @@ void		 netcfg_set_logger(void (*)(int, const char *));
 /* 0: fine; 1: a warning for the startup log is in msg (pf anchor). */
 int		 netcfg_startup_check(char *, size_t);
 
+/* Keep only what the plans' programs need (caps-linux.c, caps-stub.c). */
+void		 netcfg_drop_privileges(void);
+
 #endif /* DSVPND_NETCFG_H */

@@ -28,5 +28,16 @@ wait_for 10 ping_ok "$NS_C" "$REMOTE_IP" || fail "no reply over the split route"
 ip -n "$NS_C" route get "$REMOTE_IP" | grep -q tun || fail "split route not via the tunnel"
 ip -n "$NS_C" route get 198.19.0.99 | grep -q tun && fail "other traffic went into the tunnel"
 live_stop client || fail "client did not stop"
+
+note "the same NAT with iptables chains of our own"
 live_stop server || fail "server did not stop"
+live_conf server server "firewall iptables"
+live_conf client client
+live_up
+wait_for 10 ping_ok "$NS_C" "$REMOTE_IP" || fail "no v4 reply through iptables NAT"
+wait_for 10 ping_ok "$NS_C" "$REMOTE_IP6" || fail "no v6 reply through ip6tables NAT"
+ip netns exec "$NS_S" iptables-save -t nat | grep -q DSVPND || fail "no DSVPND chain"
+live_stop client || fail "client did not stop"
+live_stop server || fail "server did not stop"
+ip netns exec "$NS_S" iptables-save | grep -q DSVPND && fail "DSVPND chains left behind"
 echo ok

@@ -1,8 +1,9 @@
 # Privilege separation and the sandbox, as the kernel reports them: the
 # tunnel and control processes run unprivileged, chrooted, with no
-# capabilities, no_new_privs and a seccomp filter; netcfg stays root; a
-# forbidden system call in the tunnel kills it with SIGSYS, and the
-# parent then cleans up and exits non-zero.
+# capabilities, no_new_privs and a seccomp filter; netcfg stays root
+# with CAP_NET_ADMIN and CAP_NET_RAW only; a forbidden system call in
+# the tunnel kills it with SIGSYS, and the parent then cleans up and
+# exits non-zero.
 # timeout: 120
 . "$SRCDIR/regress/lib/live.sh"
 live_init
@@ -43,6 +44,11 @@ for role in tunnel control; do
 done
 pid=$(child_pid "$parent" netcfg)
 [ "$(field $pid Uid | awk '{print $1}')" = 0 ] || fail "netcfg is not root"
+# netcfg keeps uid 0 but only CAP_NET_ADMIN and CAP_NET_RAW, for itself
+# and for every program it runs.
+grep -E '^Cap(Eff|Prm|Bnd):' /proc/$pid/status
+[ "$(field $pid CapEff)" = 0000000000003000 ] || fail "netcfg CapEff $(field $pid CapEff)"
+[ "$(field $pid CapBnd)" = 0000000000003000 ] || fail "netcfg CapBnd $(field $pid CapBnd)"
 live_stop server || fail "server did not stop"
 rc=$(live_wait server)
 [ "$rc" = 0 ] || fail "clean stop exited $rc"
