@@ -27,6 +27,11 @@
 
 #include "msg.h"
 
+/* Where there is no MSG_NOSIGNAL (macOS), every process ignores SIGPIPE. */
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL	0
+#endif
+
 struct msg_out {
 	struct msg_out	*next;
 	size_t		 len;

@@ -204,8 +204,12 @@ proc_spawn(const char *self_path, enum proc_id id, int foreground,
 	int	 sp[2], argc = 0;
 	pid_t	 pid;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+	/* Close-on-exec: no child may inherit another's channel. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
 		fatal("socketpair");
+	if (fcntl(sp[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(sp[1], F_SETFD, FD_CLOEXEC) == -1)
+		fatal("fcntl FD_CLOEXEC");
 	argv[argc++] = "dsvpnd";
 	argv[argc++] = "-P";
 	argv[argc++] = (char *)proc_name(id);

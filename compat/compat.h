@@ -24,6 +24,11 @@
 
 #include "config.h"
 
+/* NetBSD declares strtonum and reallocarray only for OpenBSD sources. */
+#if defined(__NetBSD__) && !defined(_OPENBSD_SOURCE)
+#define _OPENBSD_SOURCE
+#endif
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <stddef.h>
@@ -61,6 +66,12 @@ int	 getpeereid(int, uid_t *, gid_t *);
 #ifndef HAVE_SETPROCTITLE
 void	 setproctitle(const char *, ...)
 	    __attribute__((__format__(__printf__, 1, 2)));
+#endif
+#ifndef HAVE_SETRESUID
+int	 setresuid(uid_t, uid_t, uid_t);
+#endif
+#ifndef HAVE_SETRESGID
+int	 setresgid(gid_t, gid_t, gid_t);
 #endif
 #ifndef HAVE_CLOSEFROM
 void	 closefrom(int);

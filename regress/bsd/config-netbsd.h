@@ -1,0 +1,11 @@
+/* config.h stand-in for bsd-syntax-check on netbsd: what configure finds there. */
+#define HAVE_STRLCPY 1
+#define HAVE_STRLCAT 1
+#define HAVE_STRTONUM 1
+#define HAVE_REALLOCARRAY 1
+#define HAVE_GETPEEREID 1
+#define HAVE_SETPROCTITLE 1
+#define HAVE_CLOSEFROM 1
+#define HOST_KIND "netbsd"
+#define SANDBOX_STYLE "none"
+#define PACKAGE_VERSION "check"

@@ -1,0 +1,18 @@
+/* config.h stand-in for bsd-syntax-check on openbsd: what configure finds there. */
+#define HAVE_STRLCPY 1
+#define HAVE_STRLCAT 1
+#define HAVE_STRTONUM 1
+#define HAVE_REALLOCARRAY 1
+#define HAVE_RECALLOCARRAY 1
+#define HAVE_FREEZERO 1
+#define HAVE_GETPEEREID 1
+#define HAVE_SETPROCTITLE 1
+#define HAVE_CLOSEFROM 1
+#define HAVE_SETRESUID 1
+#define HAVE_SETRESGID 1
+#define HAVE_PLEDGE 1
+#define HAVE_UNVEIL 1
+#define HAVE_NET_IF_TUN_H 1
+#define HOST_KIND "openbsd"
+#define SANDBOX_STYLE "pledge"
+#define PACKAGE_VERSION "check"
