@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +269,25 @@ proc_child_setup(enum proc_id id, struct peer *parent)
 	setproctitle("%s", proc_name(id));
 	proc_parent_peer = parent;
 	log_set_forwarder(proc_forward_log);
+}
+
+/*
+ * A child's first steps: its event loop, its channel to the parent on
+ * PROC_CHANNEL_FD, its title and log forwarding.  The parent decides
+ * when the child stops: a ^C in the foreground reaches the whole
+ * process group and a hangup is the parent's to handle, so both are
+ * ignored here, as is SIGPIPE (a closed peer shows as a write error).
+ */
+void
+proc_child_start(enum proc_id id, struct peer *parent,
+    void (*dispatch)(struct peer *, struct msg *))
+{
+	event_init();
+	peer_init(parent, PROC_CHANNEL_FD, id, PROC_PARENT, dispatch, NULL);
+	proc_child_setup(id, parent);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 }
 
 void

@@ -56,6 +56,9 @@ void	 peer_close(struct peer *);
 pid_t	 proc_spawn(const char *self_path, enum proc_id, int foreground,
 	    int verbose, int *chan);
 enum proc_id proc_from_name(const char *);
+/* Child side: event loop, parent channel, title, logs, signals. */
+void	 proc_child_start(enum proc_id, struct peer *parent,
+	    void (*)(struct peer *, struct msg *));
 /* Child side: title, log name, forward logs through the parent peer. */
 void	 proc_child_setup(enum proc_id, struct peer *parent);
 /* chroot, chdir "/", setgroups, setresgid, setresuid, no_new_privs;

@@ -159,14 +159,7 @@ netcfg_main(int debug, int verbose)
 	const char	*errstr;
 	int		 n;
 
-	event_init();
-	peer_init(&parent, PROC_CHANNEL_FD, PROC_NETCFG, PROC_PARENT,
-	    dispatch_parent, NULL);
-	proc_child_setup(PROC_NETCFG, &parent);
-	/* The parent decides when to stop; a terminal's ^C is its. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	proc_child_start(PROC_NETCFG, &parent, dispatch_parent);
 	netcfg_set_logger(engine_log);
 	netcfg_drop_privileges();
 	signal_set(&ev_sigterm, SIGTERM, on_sigterm, NULL);

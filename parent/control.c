@@ -211,17 +211,7 @@ control_listen(const char *path, const char *user, char *err,
 __dead void
 control_main(int debug, int verbose)
 {
-	event_init();
-	peer_init(&parent_peer, PROC_CHANNEL_FD, PROC_CONTROL, PROC_PARENT,
-	    control_dispatch_parent, NULL);
-	proc_child_setup(PROC_CONTROL, &parent_peer);
-	/*
-	 * The parent decides when to stop: a ^C in the foreground reaches
-	 * the whole process group, and a hangup is the parent's to handle.
-	 */
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
+	proc_child_start(PROC_CONTROL, &parent_peer, control_dispatch_parent);
 	log_debug("waiting for the configuration");
 	event_dispatch();
 	fatalx("event loop ended");

@@ -345,15 +345,7 @@ tunnel_main(int debug, int verbose)
 
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
-	event_init();
-	peer_init(&t.parent, PROC_CHANNEL_FD, PROC_TUNNEL, PROC_PARENT,
-	    tunnel_dispatch, NULL);
-	proc_child_setup(PROC_TUNNEL, &t.parent);
-	/* The parent decides when to stop; a ^C in the foreground
-	 * reaches the whole process group. */
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
+	proc_child_start(PROC_TUNNEL, &t.parent, tunnel_dispatch);
 	session_init(&t.stats);
 	pending_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);
