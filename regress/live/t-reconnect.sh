@@ -1,4 +1,5 @@
-# Reconnection: the server restarted, the underlay link down for 10 s,
+# Reconnection: the server restarted (the client's routes stay while it
+# reconnects, so nothing leaks in clear), the underlay link down for 10 s,
 # and a roaming client (same key, another address) replacing a session
 # that vanished silently.  Bounds: traffic resumes within 10 s of the
 # server's restart and within 30 s of the link coming back; the roaming
@@ -14,6 +15,12 @@ live_up
 
 note "server restart"
 live_stop server || fail "server did not stop"
+# While the client reconnects its routes stay: nothing leaks in clear.
+wait_for 5 sh -c "! ip netns exec $NS_C $DSVPNCTL -s $LIVE_DIR/client.sock status | grep -q 'state: *up'" ||
+    fail "the client did not notice the server going away"
+ip -n "$NS_C" route get "$REMOTE_IP" | grep -q tun ||
+    fail "the client's routes went away while reconnecting"
+ip -n "$NS_C" rule show | grep -q 42069 || fail "policy rules removed while reconnecting"
 live_start server "$NS_S"
 t0=$(date +%s)
 wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "traffic did not resume within 10 s"
