@@ -34,6 +34,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "netcfg.h"
 
 static void
@@ -58,20 +59,7 @@ host(struct conf_prefix *p, const char *s)
 static void
 request(struct netcfg_req *r, int role, const char *ifname)
 {
-	memset(r, 0, sizeof(*r));
-	r->role = role;
-	strlcpy(r->ifname, ifname, sizeof(r->ifname));
-	r->mtu = 1500;
-	inet_pton(AF_INET, role == ROLE_SERVER ? "192.168.192.254" :
-	    "192.168.192.1", &r->inet_local);
-	inet_pton(AF_INET, role == ROLE_SERVER ? "192.168.192.1" :
-	    "192.168.192.254", &r->inet_peer);
-	r->inet6 = 1;
-	inet_pton(AF_INET6, role == ROLE_SERVER ? "64:ff9b::c0a8:c0fe" :
-	    "64:ff9b::c0a8:c001", &r->inet6_local);
-	inet_pton(AF_INET6, role == ROLE_SERVER ? "64:ff9b::c0a8:c001" :
-	    "64:ff9b::c0a8:c0fe", &r->inet6_peer);
-	r->gateway_auto = 1;
+	fixture_req(r, role, ifname, 1500);
 	r->default_route = 1;
 }
 

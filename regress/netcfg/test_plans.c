@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "plan.h"
 
 struct pcase {
@@ -66,21 +67,7 @@ pfx(struct conf_prefix *p, const char *s, int len)
 static void
 base(struct netcfg_req *r, int role)
 {
-	memset(r, 0, sizeof(*r));
-	r->role = role;
-	strlcpy(r->ifname, "tun0", sizeof(r->ifname));
-	r->mtu = 9000;
-	inet_pton(AF_INET, role == ROLE_SERVER ? "192.168.192.254" :
-	    "192.168.192.1", &r->inet_local);
-	inet_pton(AF_INET, role == ROLE_SERVER ? "192.168.192.1" :
-	    "192.168.192.254", &r->inet_peer);
-	r->inet6 = 1;
-	inet_pton(AF_INET6, role == ROLE_SERVER ? "64:ff9b::c0a8:c0fe" :
-	    "64:ff9b::c0a8:c001", &r->inet6_local);
-	inet_pton(AF_INET6, role == ROLE_SERVER ? "64:ff9b::c0a8:c001" :
-	    "64:ff9b::c0a8:c0fe", &r->inet6_peer);
-	r->gateway_auto = 1;
-	r->firewall = FW_AUTO;
+	fixture_req(r, role, "tun0", 9000);
 }
 
 static void

@@ -1,0 +1,29 @@
+/*
+ * Copyright (c) 2026 The dsvpnd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The netcfg tests' starting request: DSVPN's default tunnel addresses
+ * for the role, IPv6 on, the gateway found at run time.
+ */
+#ifndef DSVPND_NETCFG_FIXTURE_H
+#define DSVPND_NETCFG_FIXTURE_H
+
+#include "netcfg.h"
+
+void	 fixture_req(struct netcfg_req *, int role, const char *ifname,
+	    int mtu);
+
+#endif /* DSVPND_NETCFG_FIXTURE_H */
