@@ -24,7 +24,7 @@
 #include "conf.h"
 #include "log.h"
 #include "msgcat.h"
-#include "netcfg.h"
+#include "netcfg_req.h"
 
 #define P	(1U << PROC_PARENT)
 #define T	(1U << PROC_TUNNEL)

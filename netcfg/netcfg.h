@@ -32,6 +32,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "netcfg_req.h"
 
 #define NETCFG_TABLE		42069	/* Linux client policy table */
 #define NETCFG_FWMARK		42069	/* the transport's SO_MARK */
@@ -50,27 +51,6 @@ enum netcfg_os {
 	NETCFG_OS_DRAGONFLY,
 	NETCFG_OS_NETBSD,
 	NETCFG_OS_COUNT
-};
-
-/* Fixed-size and pointer-free: it travels in one message. */
-struct netcfg_req {
-	int32_t			 role;	/* enum conf_role */
-	char			 ifname[IFNAMSIZ];
-	int32_t			 mtu;
-	struct in_addr		 inet_local;
-	struct in_addr		 inet_peer;
-	int32_t			 inet6;
-	struct in6_addr		 inet6_local;
-	struct in6_addr		 inet6_peer;
-	int32_t			 default_route;
-	uint32_t		 n_routes;
-	struct conf_prefix	 routes[CONF_MAX_ROUTES];
-	int32_t			 nat;		/* enum conf_nat */
-	char			 nat_if[IFNAMSIZ];
-	int32_t			 gateway_auto;
-	struct conf_prefix	 gateway;
-	struct conf_prefix	 server;	/* client: transport peer */
-	int32_t			 firewall; /* enum conf_firewall */
 };
 
 #define NETCFG_SYSCTL_MAX	64
