@@ -29,12 +29,17 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "instance.h"
+
 #define CONF_MAX_ROUTES		64
 #define CONF_MAX_LISTEN		8
 #define CONF_HOST_MAX		256
 #define CONF_PORT_MAX		32
 #define CONF_USER_MAX		64
 #define CONF_KEY_LEN		32
+/* More than any sun_path (104 or 108 bytes), which the parser checks;
+ * the conf travels in one message, so no PATH_MAX here. */
+#define CONF_SOCKET_MAX		128
 
 #define CONF_DEFAULT_PORT	"443"
 #define CONF_DEFAULT_KEEPALIVE	10	/* seconds idle before a keepalive */
@@ -97,6 +102,7 @@ struct conf {
 	int			 default_route;	/* 1 unless "no default route" */
 	int			 gateway_auto;	/* 1 unless "gateway ADDR" */
 	struct conf_prefix	 gateway;	/* plen = full */
+	int			 block_outside;	/* sealed from start to stop */
 
 	/* tunnel interface */
 	char			 ifname[IFNAMSIZ];	/* "" = auto */
@@ -121,7 +127,11 @@ struct conf {
 	/* privilege separation and control */
 	char			 user[CONF_USER_MAX];
 	char			 chroot[PATH_MAX];
-	char			 control_socket[PATH_MAX];
+	char			 control_socket[CONF_SOCKET_MAX];
+
+	/* instance: every name dsvpnd puts into the system */
+	char			 instance[INSTANCE_NAME_MAX];
+	uint32_t		 instance_id;
 };
 
 /* The parser (parent/parse.y) and printer (parent/printconf.c). */
@@ -130,6 +140,8 @@ void	 conf_defaults(struct conf *);
  * number of errors, each already printed as "file:line: message". */
 int	 parse_config(const char *filename, struct conf *conf);
 int	 cmdline_symset(const char *);	/* -D name=value */
+/* -I name: the instance, whatever the file says; kept across reloads. */
+int	 cmdline_instance(const char *);
 /* While set, parse errors are also collected here ("file:line: msg",
  * separated by newlines) so a reload can report them to dsvpnctl. */
 void	 conf_set_error_buffer(char *buf, size_t len);

@@ -73,6 +73,8 @@ static const struct msg_spec catalogue[MSG_TYPE_MAX] = {
 	    EMPTY, 0 },
 	[MSG_NETCFG_FLUSH] = { MSG_NETCFG_FLUSH, "NETCFG_FLUSH", P, N,
 	    EMPTY, 0 },
+	[MSG_NETCFG_LOCK] = { MSG_NETCFG_LOCK, "NETCFG_LOCK", P, N,
+	    EMPTY, 1 },
 	[MSG_NETCFG_RESULT] = { MSG_NETCFG_RESULT, "NETCFG_RESULT", N, P,
 	    FIXED(struct msg_result), 0 },
 	[MSG_NETCFG_STATUS] = { MSG_NETCFG_STATUS, "NETCFG_STATUS", N, P,

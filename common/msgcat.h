@@ -68,6 +68,7 @@ enum msg_type {
 	MSG_NETCFG_APPLY,	/* struct netcfg_req */
 	MSG_NETCFG_REVERT,	/* none: undo the journal */
 	MSG_NETCFG_FLUSH,	/* none: remove a dead instance's leftovers */
+	MSG_NETCFG_LOCK,	/* none + an instance lock to hold */
 	/* netcfg -> parent */
 	MSG_NETCFG_RESULT,	/* struct msg_result */
 	MSG_NETCFG_STATUS,	/* text: one applied change per line */

@@ -49,9 +49,9 @@
 
 /* glibc's getopt would take "status -j" apart; stop at the command. */
 #ifdef __GLIBC__
-#define OPTSTRING	"+s:"
+#define OPTSTRING	"+I:s:"
 #else
-#define OPTSTRING	"s:"
+#define OPTSTRING	"I:s:"
 #endif
 
 static const char	*ctl_command;	/* names the request in errors */
@@ -272,10 +272,18 @@ main(int argc, char *argv[])
 {
 	struct parse_result	*pr;
 	const char		*sockpath = DSVPND_SOCKET;
+	static char		 isock[PATH_MAX];
 	int			 ch, r;
 
 	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (ch) {
+		case 'I':
+			/* The instance's own socket, as dsvpnd derives it. */
+			if (instance_socket(optarg, DSVPND_SOCKET, isock,
+			    sizeof(isock)) == -1)
+				errx(1, "bad instance name %s", optarg);
+			sockpath = isock;
+			break;
 		case 's':
 			sockpath = optarg;
 			break;

@@ -84,7 +84,7 @@ void
 parser_usage(void)
 {
 	fprintf(stderr,
-	    "usage: dsvpnctl [-s socket] command [argument ...]\n"
+	    "usage: dsvpnctl [-I instance | -s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tstatus [-j]\n"
 	    "\treload\n"

@@ -16,10 +16,12 @@
 
 /*
  * Discovery, run at apply time before rendering: the external interface
- * of a server NATing on egress, the old gateway towards a BSD client's
- * server, and the current values of the sysctls a plan changes (so
- * revert can put them back).  Parsing is kept apart from running so the
- * regress tests can feed it canned output.
+ * of a server NATing on egress, the old gateways towards a BSD client's
+ * servers, whether FreeBSD disabled IPv6 on the tunnel, and the current
+ * values of the sysctls a plan changes (so revert can put them back).
+ * Parsing is kept apart from running so the regress tests can feed it
+ * canned output, hostile output included: what a program printed is
+ * checked as strictly as a request before a plan may use it.
  */
 #include "compat.h"
 
@@ -32,15 +34,23 @@
 
 #define DISCOVER_OUTMAX	4096
 
+/* ADDR or ADDR%SCOPE; the scope (a link) goes to scope if given. */
 static int
-parse_host(const char *s, struct conf_prefix *pf)
+parse_host(const char *s, struct conf_prefix *pf, char *scope)
 {
-	char	 a[INET6_ADDRSTRLEN], *pct;
+	char	 a[INET6_ADDRSTRLEN + IFNAMSIZ], *pct;
 
 	if (strlcpy(a, s, sizeof(a)) >= sizeof(a))
 		return (-1);
-	if ((pct = strchr(a, '%')) != NULL)	/* a scope: not kept */
-		*pct = '\0';
+	if (scope != NULL)
+		scope[0] = '\0';
+	if ((pct = strchr(a, '%')) != NULL) {
+		*pct++ = '\0';
+		if (!netcfg_ifname_ok(pct, IFNAMSIZ))
+			return (-1);
+		if (scope != NULL)
+			strlcpy(scope, pct, IFNAMSIZ);
+	}
 	memset(pf, 0, sizeof(*pf));
 	if (inet_pton(AF_INET, a, &pf->addr.v4) == 1) {
 		pf->af = AF_INET;
@@ -95,8 +105,11 @@ discover_parse_ip_route(const char *s, char *dev, size_t devlen,
 {
 	char	 via[INET6_ADDRSTRLEN + 16], fam[8];
 
-	if (word_after(s, "dev", dev, devlen) == -1)
+	if (word_after(s, "dev", dev, devlen) == -1 ||
+	    !netcfg_ifname_ok(dev, devlen)) {
+		dev[0] = '\0';
 		return (-1);
+	}
 	memset(gw, 0, sizeof(*gw));
 	if (word_after(s, "via", via, sizeof(via)) == -1)
 		return (0);
@@ -106,7 +119,7 @@ discover_parse_ip_route(const char *s, char *dev, size_t devlen,
 		if (word_after(s, fam, via, sizeof(via)) == -1)
 			return (-1);
 	}
-	return (parse_host(via, gw));
+	return (parse_host(via, gw, NULL));
 }
 
 /* The value of "key: value" on any line of route(8) get's output. */
@@ -127,19 +140,54 @@ route_field(const char *s, const char *key, char *buf, size_t len)
 	return (-1);
 }
 
-/* "route -n get": "gateway: G" (absent when connected), "interface: IF". */
+/*
+ * "route -n get": "gateway: G" (absent when connected), "interface: IF".
+ * A link-local IPv6 gateway needs its link: the one route(8) printed
+ * after a "%", else the interface the route goes out of.
+ */
 int
 discover_parse_route_get(const char *s, char *ifname, size_t iflen,
-    struct conf_prefix *gw)
+    struct conf_prefix *gw, char *scope)
 {
-	char	 g[INET6_ADDRSTRLEN + 16];
+	char	 g[INET6_ADDRSTRLEN + IFNAMSIZ + 16];
 
-	if (route_field(s, "interface", ifname, iflen) == -1)
+	scope[0] = '\0';
+	if (route_field(s, "interface", ifname, iflen) == -1 ||
+	    !netcfg_ifname_ok(ifname, iflen)) {
+		ifname[0] = '\0';
 		return (-1);
+	}
 	memset(gw, 0, sizeof(*gw));
-	if (route_field(s, "gateway", g, sizeof(g)) == 0 &&
-	    parse_host(g, gw) == -1)
-		gw->af = 0;	/* a link-layer gateway: connected */
+	if (route_field(s, "gateway", g, sizeof(g)) == -1)
+		return (0);
+	if (strchr(g, '%') != NULL && parse_host(g, gw, scope) == -1)
+		return (-1);	/* a scope that is no interface name */
+	if (parse_host(g, gw, scope) == -1) {
+		memset(gw, 0, sizeof(*gw));	/* link-layer: connected */
+		return (0);
+	}
+	if (gw->af == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&gw->addr.v6) &&
+	    scope[0] == '\0')
+		strlcpy(scope, ifname, IFNAMSIZ);
+	if (gw->af != AF_INET6 || !IN6_IS_ADDR_LINKLOCAL(&gw->addr.v6))
+		scope[0] = '\0';
+	return (0);
+}
+
+/* FreeBSD "ifconfig IF inet6": does "nd6 options=" list IFDISABLED? */
+int
+discover_parse_nd6(const char *s)
+{
+	const char	*p, *e;
+
+	if ((p = strstr(s, "nd6 options=")) == NULL)
+		return (0);
+	if ((e = strchr(p, '>')) == NULL)
+		e = p + strcspn(p, "\n");
+	for (; (p = strstr(p, "IFDISABLED")) != NULL && p < e; p++)
+		if ((p[-1] == '<' || p[-1] == ',') &&
+		    (p[10] == ',' || p[10] == '>'))
+			return (1);
 	return (0);
 }
 
@@ -252,31 +300,74 @@ linux_discover(const struct netcfg_req *req, enum netcfg_os os,
 	return (0);
 }
 
-/* The gateway a BSD client's transport takes now, before 0/1 and 128/1. */
+/* The gateway towards dst now, before the tunnel routes are in. */
 static int
-bsd_gateway(const struct netcfg_req *req, struct netcfg_facts *f,
+route_get(const struct conf_prefix *dst, struct netcfg_facts *f,
     char *err, size_t errlen)
 {
-	char	 out[DISCOVER_OUTMAX], dst[INET6_ADDRSTRLEN];
-	char	 ifname[IFNAMSIZ];
-	char	*argv[] = { BSD_PATH_ROUTE, "-n", "get",
-		    req->server.af == AF_INET6 ? "-inet6" : "-inet", dst,
-		    NULL };
+	char			 out[DISCOVER_OUTMAX], d[INET6_ADDRSTRLEN];
+	char			 ifname[IFNAMSIZ], scope[IFNAMSIZ];
+	struct conf_prefix	 gw;
+	int			 v6 = dst->af == AF_INET6;
+	char			*argv[] = { BSD_PATH_ROUTE, "-n", "get",
+				    v6 ? "-inet6" : "-inet", d, NULL };
 
-	if (!req->gateway_auto) {
-		f->gw = req->gateway;
-		f->have_gw = 1;
-		return (0);
-	}
-	fmt_addr(dst, sizeof(dst), &req->server);
+	fmt_addr(d, sizeof(d), dst);
 	if (run(argv, out, sizeof(out), err, errlen) == -1)
 		return (-1);
-	if (discover_parse_route_get(out, ifname, sizeof(ifname),
-	    &f->gw) == -1) {
-		snprintf(err, errlen, "no route to the server %s", dst);
+	if (discover_parse_route_get(out, ifname, sizeof(ifname), &gw,
+	    scope) == -1) {
+		snprintf(err, errlen, "no usable route to the server %s", d);
 		return (-1);
 	}
-	f->have_gw = f->gw.af != 0;
+	if (gw.af == 0)
+		return (0);	/* connected: no host route needed */
+	if (gw.af == AF_INET6 && !f->have_gw6) {
+		f->have_gw6 = 1;
+		f->gw6 = gw;
+		strlcpy(f->gw6_scope, scope, sizeof(f->gw6_scope));
+	} else if (gw.af == AF_INET && !f->have_gw4) {
+		f->have_gw4 = 1;
+		f->gw4 = gw;
+	}
+	return (0);
+}
+
+/* The gateways a BSD client's transport takes now, per family. */
+static int
+bsd_gateways(const struct netcfg_req *req, struct netcfg_facts *f,
+    char *err, size_t errlen)
+{
+	uint32_t	 i;
+
+	if (!req->gateway_auto) {
+		if (req->gateway.af == AF_INET6) {
+			f->have_gw6 = 1;
+			f->gw6 = req->gateway;
+		} else {
+			f->have_gw4 = 1;
+			f->gw4 = req->gateway;
+		}
+		return (0);
+	}
+	for (i = 0; i < req->n_servers; i++)
+		if (route_get(&req->servers[i], f, err, errlen) == -1)
+			return (-1);
+	return (0);
+}
+
+/* FreeBSD's devd may have disabled IPv6 on a new tun. */
+static int
+bsd_ifdisabled(const struct netcfg_req *req, struct netcfg_facts *f,
+    char *err, size_t errlen)
+{
+	char	 out[DISCOVER_OUTMAX];
+	char	*argv[] = { BSD_PATH_IFCONFIG, (char *)req->ifname, "inet6",
+		    NULL };
+
+	if (run(argv, out, sizeof(out), err, errlen) == -1)
+		return (-1);
+	f->ifdisabled = discover_parse_nd6(out);
 	return (0);
 }
 
@@ -284,9 +375,12 @@ static int
 bsd_discover(const struct netcfg_req *req, enum netcfg_os os,
     struct netcfg_facts *f, char *err, size_t errlen)
 {
+	if (os == NETCFG_OS_FREEBSD && req->inet6 &&
+	    bsd_ifdisabled(req, f, err, errlen) == -1)
+		return (-1);
 	if (req->role == ROLE_CLIENT)
-		return (req->default_route ? bsd_gateway(req, f, err, errlen) :
-		    0);
+		return (netcfg_needs_servers(os, req) ?
+		    bsd_gateways(req, f, err, errlen) : 0);
 	if (sysctl_read(os, "net.inet.ip.forwarding", f->ip_forward,
 	    sizeof(f->ip_forward), err, errlen) == -1)
 		return (-1);
@@ -300,8 +394,42 @@ int
 netcfg_discover(const struct netcfg_req *req, enum netcfg_os os,
     struct netcfg_facts *f, char *err, size_t errlen)
 {
+	const char	*why;
+	int		 rc;
+
 	memset(f, 0, sizeof(*f));
 	if (plan_is_linux(os))
-		return (linux_discover(req, os, f, err, errlen));
-	return (bsd_discover(req, os, f, err, errlen));
+		rc = linux_discover(req, os, f, err, errlen);
+	else
+		rc = bsd_discover(req, os, f, err, errlen);
+	if (rc == 0 && (why = netcfg_facts_validate(f)) != NULL) {
+		snprintf(err, errlen, "discovery: %s", why);
+		return (-1);
+	}
+	return (rc);
+}
+
+void
+netcfg_facts_carry(struct netcfg_facts *f, const struct netcfg_facts *old)
+{
+	if (old->ip_forward[0] != '\0')
+		strlcpy(f->ip_forward, old->ip_forward, sizeof(f->ip_forward));
+	if (old->ip6_forward[0] != '\0')
+		strlcpy(f->ip6_forward, old->ip6_forward,
+		    sizeof(f->ip6_forward));
+	if (old->have_bbr) {
+		f->have_bbr = 1;
+		strlcpy(f->cc, old->cc, sizeof(f->cc));
+	}
+	if (old->have_gw4) {
+		f->have_gw4 = 1;
+		f->gw4 = old->gw4;
+	}
+	if (old->have_gw6) {
+		f->have_gw6 = 1;
+		f->gw6 = old->gw6;
+		strlcpy(f->gw6_scope, old->gw6_scope, sizeof(f->gw6_scope));
+	}
+	if (old->ifdisabled)
+		f->ifdisabled = 1;
 }

@@ -18,9 +18,11 @@
  * The state file: one fixed-size binary record, replaced atomically
  * (write a temporary file, fsync, rename) before each step is applied
  * and after each is undone.  It is read back only by this program's own
- * flush, and checked like any message: magic, version, size, then the
- * request is validated and the plan rendered again from it, so it can
- * name no command that a request could not.
+ * flush, and checked like any message: magic, version, size; then each
+ * request and its facts are validated as strictly as a request from the
+ * parent and the plans rendered again from them, so it can name no
+ * command that a request could not; a bit for a step the plan does not
+ * have refuses it too.
  */
 #include "compat.h"
 
@@ -34,19 +36,55 @@
 #include "journal.h"
 
 #define JOURNAL_MAGIC	0x6473766eU	/* "dsvn" */
-#define JOURNAL_VERSION	1
+#define JOURNAL_VERSION	2
 
 struct journal_rec {
 	uint32_t		 magic;
 	uint32_t		 version;
 	uint32_t		 size;
 	int32_t			 os;
-	uint32_t		 applied;
-	struct netcfg_req	 req;
-	struct netcfg_facts	 facts;
+	uint32_t		 have[2];	/* cur, next */
+	struct netcfg_req	 req[2];
+	struct netcfg_facts	 facts[2];
+	uint8_t			 applied[2][NETCFG_MAX_STEPS / 8];
 };
 
 static char	 statefile[PATH_MAX];
+
+int
+jbit(const struct jplan *jp, size_t i)
+{
+	return (i < NETCFG_MAX_STEPS &&
+	    (jp->applied[i / 8] & (1U << (i % 8))) != 0);
+}
+
+void
+jbit_set(struct jplan *jp, size_t i, int on)
+{
+	if (i >= NETCFG_MAX_STEPS)
+		return;
+	if (on)
+		jp->applied[i / 8] |= 1U << (i % 8);
+	else
+		jp->applied[i / 8] &= ~(1U << (i % 8));
+}
+
+size_t
+jplan_count(const struct jplan *jp)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < NETCFG_MAX_STEPS; i++)
+		n += jbit(jp, i);
+	return (n);
+}
+
+void
+jplan_clear(struct jplan *jp)
+{
+	plan_free(jp->plan);
+	memset(jp, 0, sizeof(*jp));
+}
 
 void
 journal_set_path(const char *path)
@@ -56,12 +94,23 @@ journal_set_path(const char *path)
 		statefile[0] = '\0';
 }
 
+static void
+rec_put(struct journal_rec *rec, int k, const struct jplan *jp)
+{
+	rec->have[k] = jp->plan != NULL;
+	if (jp->plan == NULL)
+		return;
+	rec->req[k] = jp->req;
+	rec->facts[k] = jp->facts;
+	memcpy(rec->applied[k], jp->applied, sizeof(rec->applied[k]));
+}
+
 int
 journal_save(const struct journal *j, char *err, size_t errlen)
 {
-	struct journal_rec	 rec;
-	char			 tmp[PATH_MAX];
-	int			 fd;
+	static struct journal_rec	 rec;
+	char				 tmp[PATH_MAX];
+	int				 fd;
 
 	if (statefile[0] == '\0')
 		return (0);
@@ -70,9 +119,8 @@ journal_save(const struct journal *j, char *err, size_t errlen)
 	rec.version = JOURNAL_VERSION;
 	rec.size = sizeof(rec);
 	rec.os = j->os;
-	rec.applied = j->applied;
-	rec.req = j->req;
-	rec.facts = j->facts;
+	rec_put(&rec, 0, &j->cur);
+	rec_put(&rec, 1, &j->next);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", statefile) >=
 	    sizeof(tmp))
 		goto fail;
@@ -124,31 +172,52 @@ journal_read(struct journal_rec *rec, char *err, size_t errlen)
 	return (1);
 }
 
+/* One plan of the record, checked and rendered again; -1 if bad. */
+static int
+rec_get(const struct journal_rec *rec, int k, struct jplan *jp)
+{
+	size_t	 i;
+
+	memset(jp, 0, sizeof(*jp));
+	if (rec->have[k] == 0)
+		return (0);
+	if (rec->have[k] != 1 || netcfg_req_validate(&rec->req[k]) != NULL ||
+	    netcfg_facts_validate(&rec->facts[k]) != NULL)
+		return (-1);
+	jp->req = rec->req[k];
+	jp->facts = rec->facts[k];
+	memcpy(jp->applied, rec->applied[k], sizeof(jp->applied));
+	if ((jp->plan = plan_render(&jp->req, rec->os, &jp->facts)) == NULL)
+		return (-1);
+	for (i = plan_nsteps(jp->plan); i < NETCFG_MAX_STEPS; i++)
+		if (jbit(jp, i))
+			return (-1);
+	return (0);
+}
+
 int
 journal_load(struct journal *j, char *err, size_t errlen)
 {
-	struct journal_rec	 rec;
-	int			 rc;
+	static struct journal_rec	 rec;
+	int				 rc;
 
 	if (statefile[0] == '\0')
 		return (0);
 	if ((rc = journal_read(&rec, err, errlen)) != 1)
 		goto out;
+	memset(j, 0, sizeof(*j));
 	if (rec.os < 0 || rec.os >= NETCFG_OS_COUNT ||
-	    netcfg_req_validate(&rec.req) != NULL ||
-	    (j->plan = plan_render(&rec.req, rec.os, &rec.facts)) == NULL ||
-	    rec.applied > plan_nsteps(j->plan)) {
-		plan_free(j->plan);
-		j->plan = NULL;
+	    rec_get(&rec, 0, &j->cur) == -1 ||
+	    rec_get(&rec, 1, &j->next) == -1 ||
+	    (j->cur.plan == NULL && j->next.plan != NULL)) {
+		jplan_clear(&j->cur);
+		jplan_clear(&j->next);
 		snprintf(err, errlen, "state file %s: bad contents, ignored",
 		    statefile);
 		rc = -1;
 		goto out;
 	}
 	j->os = rec.os;
-	j->applied = rec.applied;
-	j->req = rec.req;
-	j->facts = rec.facts;
 	return (1);
  out:
 	if (rc == -1)

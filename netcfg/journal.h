@@ -16,23 +16,36 @@
 
 /*
  * The undo journal, in memory and on disk.  The state file holds what is
- * needed to render the applied plan again (request, OS, discovered
- * facts, the original sysctl values among them) and how many of its
- * steps may have been applied, written before each step runs.  After a
- * SIGKILL, netcfg_flush() reads it back and undoes those steps.
+ * needed to render the applied plans again (request, OS, discovered
+ * facts, the original sysctl values among them) and which of their steps
+ * may have been applied, written before each step runs.  Outside a
+ * transition there is one plan (cur); while a reload changes it there
+ * are two, the old one (cur) and the incoming one (next), so that a
+ * SIGKILL at any point leaves a state file from which netcfg_flush()
+ * undoes everything.
  */
 #ifndef DSVPND_NETCFG_JOURNAL_H
 #define DSVPND_NETCFG_JOURNAL_H
 
 #include "plan.h"
 
-struct journal {
+struct jplan {
 	struct plan		*plan;		/* NULL: none */
-	size_t			 applied;	/* steps 0..applied-1 */
-	enum netcfg_os		 os;
 	struct netcfg_req	 req;
 	struct netcfg_facts	 facts;
+	uint8_t			 applied[NETCFG_MAX_STEPS / 8];
 };
+
+struct journal {
+	enum netcfg_os		 os;
+	struct jplan		 cur;
+	struct jplan		 next;
+};
+
+int	 jbit(const struct jplan *, size_t);
+void	 jbit_set(struct jplan *, size_t, int);
+size_t	 jplan_count(const struct jplan *);
+void	 jplan_clear(struct jplan *);
 
 int	 journal_save(const struct journal *, char *, size_t);
 /* 1 loaded, 0 no state file, -1 a bad one (removed). */

@@ -38,6 +38,10 @@
 static struct peer	 parent;
 static struct conf	 conf;
 static struct event	 ev_sigterm;
+/* The instance locks, held (never used) until this process exits, so
+ * that no new start sweeps what we are still reverting. */
+static int		 locks[2] = { -1, -1 };
+static struct instance_names names;
 
 __dead static void
 netcfg_exit(int revert)
@@ -71,14 +75,26 @@ send_result(int rv, const char *err)
 static void
 set_statefile(void)
 {
-	static char	 path[PATH_MAX];
-	char		*dot;
+	char	 path[PATH_MAX];
 
-	strlcpy(path, conf.control_socket, sizeof(path));
-	if ((dot = strrchr(path, '.')) != NULL && strchr(dot, '/') == NULL)
-		*dot = '\0';
-	strlcat(path, ".netcfg", sizeof(path));
+	if (memchr(conf.control_socket, '\0', sizeof(conf.control_socket)) ==
+	    NULL || instance_beside(conf.control_socket, ".netcfg", path,
+	    sizeof(path)) == -1)
+		fatalx("state file path too long");
 	netcfg_set_statefile(path);
+}
+
+static void
+keep_lock(int fd)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(locks); i++)
+		if (locks[i] == -1) {
+			locks[i] = fd;
+			return;
+		}
+	fatalx("%s: more locks than expected", __func__);
 }
 
 static void
@@ -102,11 +118,16 @@ dispatch_parent(struct peer *p, struct msg *m)
 	case MSG_RECONF_CONF:
 		memcpy(&conf, m->data, sizeof(conf));
 		set_statefile();
+		if (memchr(conf.instance, '\0', sizeof(conf.instance)) ==
+		    NULL || instance_names(conf.instance, conf.instance_id,
+		    &names) == -1 ||
+		    netcfg_set_instance(conf.instance, conf.instance_id) == -1)
+			fatalx("bad instance in the configuration");
 		break;
 	case MSG_RECONF_END:
 		if (!checked) {
 			checked = 1;
-			if (netcfg_startup_check(err, sizeof(err)))
+			if (netcfg_startup_check(&names, err, sizeof(err)))
 				log_warnx("%s", err);
 		}
 		break;
@@ -128,6 +149,9 @@ dispatch_parent(struct peer *p, struct msg *m)
 	case MSG_NETCFG_FLUSH:
 		rv = netcfg_flush(err, sizeof(err));
 		send_result(rv, err);
+		break;
+	case MSG_NETCFG_LOCK:
+		keep_lock(m->fd);
 		break;
 	case MSG_SHUTDOWN:
 		netcfg_exit(0);
@@ -164,11 +188,17 @@ netcfg_main(int debug, int verbose)
 	netcfg_drop_privileges();
 	signal_set(&ev_sigterm, SIGTERM, on_sigterm, NULL);
 	signal_add(&ev_sigterm, NULL);
-	/* Test hook: make step N of the next plan fail. */
+	/* Test hooks: make the Nth step of the next plan fail, or exit
+	 * right after it as if killed. */
 	if ((fail = getenv("DSVPND_NETCFG_FAIL_STEP")) != NULL) {
 		n = strtonum(fail, 1, 1000, &errstr);
 		if (errstr == NULL)
 			netcfg_fail_step(n);
+	}
+	if ((fail = getenv("DSVPND_NETCFG_CRASH_STEP")) != NULL) {
+		n = strtonum(fail, 1, 1000, &errstr);
+		if (errstr == NULL)
+			netcfg_crash_step(n);
 	}
 	event_dispatch();
 	fatalx("event loop ended");

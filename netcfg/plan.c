@@ -65,6 +65,30 @@ argv_new(const char *arg0, ...)
 	return (a);
 }
 
+/* An argv of the words of v, up to its NULL. */
+struct argv *
+argv_from(const char *const *v)
+{
+	struct argv	*a;
+	size_t		 n, i;
+
+	for (n = 0; v[n] != NULL; n++)
+		;
+	if (n == 0 || (a = calloc(1, sizeof(*a))) == NULL)
+		return (NULL);
+	if ((a->v = calloc(n + 1, sizeof(char *))) == NULL) {
+		free(a);
+		return (NULL);
+	}
+	a->n = n;
+	for (i = 0; i < n; i++)
+		if ((a->v[i] = strdup(v[i])) == NULL) {
+			argv_free(a);
+			return (NULL);
+		}
+	return (a);
+}
+
 /* A copy of a with the first word equal to from replaced by to. */
 struct argv *
 argv_swap(const struct argv *a, const char *from, const char *to)
@@ -116,20 +140,21 @@ argv_free(struct argv *a)
 	free(a);
 }
 
-/* Takes ownership of both; a NULL (allocation failure) fails the plan. */
-void
-plan_add(struct plan *p, struct argv *apply, struct argv *undo)
+static void
+plan_push(struct plan *p, struct argv *apply, struct argv *undo)
 {
 	struct step	*s;
 	size_t		 cap;
 
-	if (apply == NULL || undo == NULL || p->failed)
-		goto fail;
 	if (p->n == p->cap) {
 		cap = p->cap ? p->cap * 2 : 16;
 		s = reallocarray(p->steps, cap, sizeof(*s));
-		if (s == NULL)
-			goto fail;
+		if (s == NULL) {
+			p->failed = 1;
+			argv_free(apply);
+			argv_free(undo);
+			return;
+		}
 		p->steps = s;
 		p->cap = cap;
 	}
@@ -137,11 +162,88 @@ plan_add(struct plan *p, struct argv *apply, struct argv *undo)
 	p->steps[p->n].apply = apply;
 	p->steps[p->n].undo = undo;
 	p->n++;
-	return;
- fail:
-	p->failed = 1;
-	argv_free(apply);
-	argv_free(undo);
+}
+
+/* Takes ownership of both; a NULL (allocation failure) fails the plan. */
+void
+plan_add(struct plan *p, struct argv *apply, struct argv *undo)
+{
+	if (apply == NULL || undo == NULL || p->failed) {
+		p->failed = 1;
+		argv_free(apply);
+		argv_free(undo);
+		return;
+	}
+	plan_push(p, apply, undo);
+}
+
+/* Nothing to apply now; undone at revert (the parent's new unit). */
+void
+plan_add_undo(struct plan *p, struct argv *undo)
+{
+	if (undo == NULL || p->failed) {
+		p->failed = 1;
+		argv_free(undo);
+		return;
+	}
+	plan_push(p, NULL, undo);
+}
+
+void
+plan_key(struct plan *p, const char *kind, const char *what)
+{
+	if (p->failed || p->n == 0)
+		return;
+	snprintf(p->steps[p->n - 1].key, sizeof(p->steps[p->n - 1].key),
+	    "%s %s", kind, what);
+}
+
+void
+plan_add_resource(struct plan *p, const char *res, struct argv *apply,
+    struct text *t, struct argv *undo)
+{
+	if (apply != NULL && (t->failed || argv_input(apply, t->buf) == -1)) {
+		argv_free(apply);
+		apply = NULL;
+	}
+	text_free(t);
+	plan_add(p, apply, undo);
+	if (!p->failed)
+		p->steps[p->n - 1].res = res;
+}
+
+void
+text_init(struct text *t)
+{
+	t->len = 0;
+	t->failed = (t->buf = malloc(PLAN_TEXT_MAX)) == NULL;
+	if (!t->failed)
+		t->buf[0] = '\0';
+}
+
+void
+text_add(struct text *t, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (t->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->len, PLAN_TEXT_MAX - t->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= PLAN_TEXT_MAX - t->len)
+		t->failed = 1;
+	else
+		t->len += n;
+}
+
+void
+text_free(struct text *t)
+{
+	free(t->buf);
+	t->buf = NULL;
+	t->failed = 1;
 }
 
 /* The usual step: undone by the same command with one word changed. */
@@ -258,7 +360,7 @@ plan_print(FILE *fp, const struct plan *p, int revert)
 	for (i = 0; i < p->n; i++) {
 		if (revert)
 			argv_print(fp, p->steps[p->n - 1 - i].undo);
-		else
+		else if (p->steps[i].apply != NULL)
 			argv_print(fp, p->steps[i].apply);
 	}
 }
@@ -286,6 +388,27 @@ fmt_addr(char *buf, size_t len, const struct conf_prefix *pf)
 	if (pf->af == AF_INET6)
 		return (fmt_in6(buf, len, &pf->addr.v6));
 	return (fmt_in(buf, len, &pf->addr.v4));
+}
+
+const char *
+fmt_gw(char *buf, size_t len, const struct conf_prefix *gw,
+    const char *scope)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	fmt_addr(a, sizeof(a), gw);
+	if (scope != NULL && scope[0] != '\0')
+		snprintf(buf, len, "%s%%%s", a, scope);
+	else
+		strlcpy(buf, a, len);
+	return (buf);
+}
+
+const char *
+fmt_u(char *buf, size_t len, uint32_t n)
+{
+	snprintf(buf, len, "%u", n);
+	return (buf);
 }
 
 const char *
@@ -397,6 +520,8 @@ plan_render(const struct netcfg_req *req, enum netcfg_os os,
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return (NULL);
 	p->os = os;
+	if (instance_names(req->instance, req->instance_id, &p->names) == -1)
+		p->failed = 1;
 	switch (os) {
 	case NETCFG_OS_LINUX_NFT:
 	case NETCFG_OS_LINUX_IPTABLES:
@@ -410,11 +535,34 @@ plan_render(const struct netcfg_req *req, enum netcfg_os os,
 		plan_render_bsd(p, req, facts);
 		break;
 	}
-	if (p->failed) {
+	if (p->failed || p->n > NETCFG_MAX_STEPS) {
 		plan_free(p);
 		return (NULL);
 	}
 	return (p);
+}
+
+/* Calls fn for each source the server masquerades: the client's address
+ * (bare) or the pool, and the networks behind clients (prefixes). */
+void
+plan_nat_sources(const struct netcfg_req *req, int af,
+    void (*fn)(void *, const char *), void *arg)
+{
+	char				 a[PLAN_ADDRSTRLEN];
+	const struct conf_prefix	*pool;
+	uint32_t			 i;
+
+	pool = af == AF_INET ? &req->pool4 : &req->pool6;
+	if (pool->af != 0)
+		fn(arg, fmt_prefix(a, sizeof(a), pool));
+	else if (af == AF_INET)
+		fn(arg, fmt_in(a, sizeof(a), &req->inet_peer));
+	else
+		fn(arg, fmt_in6(a, sizeof(a), &req->inet6_peer));
+	for (i = 0; i < req->n_client_nets; i++)
+		if (req->client_nets[i].af == af)
+			fn(arg, fmt_prefix(a, sizeof(a),
+			    &req->client_nets[i]));
 }
 
 /* Fails the plan when NAT is on egress but discovery found none. */

@@ -16,12 +16,13 @@
 
 /*
  * The sweep after a killed instance: everything dsvpnd adds lives under
- * a name of its own, so it can be found without the journal.  Linux:
- * the nft table "inet dsvpnd", the DSVPND-* iptables chains and the
- * jumps to them, ip rules that look up table 42069 or sit at our
- * suppress_prefixlength priority, routes in table 42069.  OpenBSD: the
- * pf anchor "dsvpnd".  Addresses die with the interface; sysctls come
- * back from the state file.
+ * a name of its instance, so it can be found without the journal, and
+ * nothing of another instance is touched.  Linux: the nft table (inet
+ * dsvpnd for the default instance), the instance's iptables chains
+ * (DSVPND-RAW ...) and the jumps to them, ip rules that look up the
+ * instance's table or sit at its resolver and suppress_prefixlength
+ * priorities, routes in its table.  OpenBSD: its pf anchor.  Addresses
+ * die with the interface; sysctls come back from the state file.
  */
 #include "compat.h"
 
@@ -38,12 +39,6 @@ struct ipt_chain {
 	const char	*table;
 	const char	*builtin;
 	const char	*chain;
-};
-
-static const struct ipt_chain ipt_chains[] = {
-	{ "raw", "PREROUTING", "DSVPND-RAW" },
-	{ "filter", "FORWARD", "DSVPND-FWD" },
-	{ "nat", "POSTROUTING", "DSVPND-NAT" },
 };
 
 static int
@@ -74,16 +69,16 @@ must(char *const argv[], char *err, size_t errlen)
 }
 
 static int
-sweep_nft(char *err, size_t errlen)
+sweep_nft(const struct instance_names *n, char *err, size_t errlen)
 {
 	char	*list[] = { LINUX_PATH_NFT, "list", "table", "inet",
-		    NETCFG_NAME, NULL };
+		    (char *)n->base, NULL };
 	char	*del[] = { LINUX_PATH_NFT, "delete", "table", "inet",
-		    NETCFG_NAME, NULL };
+		    (char *)n->base, NULL };
 
 	if (access(LINUX_PATH_NFT, X_OK) == -1 || quiet(list) == -1)
 		return (0);
-	netcfg_log(LOG_INFO, "netcfg: flush: nft table inet %s", NETCFG_NAME);
+	netcfg_log(LOG_INFO, "netcfg: flush: nft table inet %s", n->base);
 	return (must(del, err, errlen));
 }
 
@@ -111,12 +106,19 @@ sweep_ipt_chain(const char *cmd, const struct ipt_chain *c, char *err,
 }
 
 static int
-sweep_iptables(char *err, size_t errlen)
+sweep_iptables(const struct instance_names *n, char *err, size_t errlen)
 {
-	const char	*cmds[] = { LINUX_PATH_IPTABLES,
-			    LINUX_PATH_IP6TABLES };
-	size_t		 i, k;
-	int		 rc = 0;
+	const char		*cmds[] = { LINUX_PATH_IPTABLES,
+				    LINUX_PATH_IP6TABLES };
+	const struct ipt_chain	 ipt_chains[] = {
+		{ "raw", "PREROUTING", n->chain_raw },
+		{ "filter", "FORWARD", n->chain_fwd },
+		{ "nat", "POSTROUTING", n->chain_nat },
+		{ "filter", "OUTPUT", n->chain_out },
+		{ "filter", "INPUT", n->chain_in },
+	};
+	size_t			 i, k;
+	int			 rc = 0;
 
 	for (i = 0; i < nitems(cmds); i++) {
 		if (access(cmds[i], X_OK) == -1)
@@ -129,56 +131,67 @@ sweep_iptables(char *err, size_t errlen)
 	return (rc);
 }
 
+/* Only what the instance's own table and priorities name. */
 static void
-sweep_policy(const char *fam)
+sweep_policy(const struct instance_names *n, const char *fam)
 {
-	char	 table[16], pref[16];
+	char	 table[16], pref[16], upref[16];
 	char	*bytable[] = { LINUX_PATH_IP, (char *)fam, "rule", "del",
 		    "table", table, NULL };
 	char	*suppress[] = { LINUX_PATH_IP, (char *)fam, "rule", "del",
 		    "pref", pref, "table", "main", "suppress_prefixlength", "0",
 		    NULL };
+	char	*uid[] = { LINUX_PATH_IP, (char *)fam, "rule", "del", "pref",
+		    upref, "table", "main", NULL };
 	char	*routes[] = { LINUX_PATH_IP, (char *)fam, "route", "flush",
 		    "table", table, NULL };
+	/* ip -6 route flush leaves unreachable routes: name them. */
+	char	*fallback[] = { LINUX_PATH_IP, (char *)fam, "route", "del",
+		    "unreachable", "default", "table", table, "metric",
+		    "4294967295", NULL };
 
-	snprintf(table, sizeof(table), "%d", NETCFG_TABLE);
-	snprintf(pref, sizeof(pref), "%d", NETCFG_PREF_SUPPRESS);
+	fmt_u(table, sizeof(table), n->table);
+	fmt_u(pref, sizeof(pref), n->pref_suppress);
+	fmt_u(upref, sizeof(upref), n->pref_uid);
 	repeat(bytable);
 	repeat(suppress);
+	repeat(uid);
 	quiet(routes);
+	repeat(fallback);
 }
 
 static int
-sweep_openbsd(char *err, size_t errlen)
+sweep_openbsd(const struct instance_names *n, char *err, size_t errlen)
 {
-	char	*flush[] = { OPENBSD_PATH_PFCTL, "-a", NETCFG_NAME, "-F",
+	char	*flush[] = { OPENBSD_PATH_PFCTL, "-a", (char *)n->base, "-F",
 		    "rules", NULL };
 
 	return (must(flush, err, errlen));
 }
 
 int
-sweep_host(enum netcfg_os os, char *err, size_t errlen)
+sweep_host(enum netcfg_os os, const struct instance_names *n, char *err,
+    size_t errlen)
 {
 	int	 rc = 0;
 
 	if (plan_is_linux(os)) {
-		if (sweep_nft(err, errlen) == -1)
+		if (sweep_nft(n, err, errlen) == -1)
 			rc = -1;
-		if (sweep_iptables(err, errlen) == -1)
+		if (sweep_iptables(n, err, errlen) == -1)
 			rc = -1;
-		sweep_policy("-4");
-		sweep_policy("-6");
+		sweep_policy(n, "-4");
+		sweep_policy(n, "-6");
 	} else if (os == NETCFG_OS_OPENBSD)
-		rc = sweep_openbsd(err, errlen);
+		rc = sweep_openbsd(n, err, errlen);
 	return (rc);
 }
 
 /* pf evaluates our anchor only where pf.conf calls it. */
 int
-netcfg_startup_check(char *msg, size_t len)
+netcfg_startup_check(const struct instance_names *n, char *msg, size_t len)
 {
-	char	 out[65536], e[NETCFG_ERRLEN];
+	char	 out[65536], e[NETCFG_ERRLEN], want[64];
 	char	*show[] = { OPENBSD_PATH_PFCTL, "-sr", NULL };
 
 	if (netcfg_host_os() != NETCFG_OS_OPENBSD)
@@ -187,9 +200,10 @@ netcfg_startup_check(char *msg, size_t len)
 		snprintf(msg, len, "pfctl -sr: %s", e);
 		return (1);
 	}
-	if (strstr(out, "anchor \"" NETCFG_NAME "\"") != NULL)
+	snprintf(want, sizeof(want), "anchor \"%s\"", n->base);
+	if (strstr(out, want) != NULL)
 		return (0);
-	snprintf(msg, len, "pf.conf has no 'anchor \"%s\"': the server's "
-	    "NAT and filter rules will not be evaluated", NETCFG_NAME);
+	snprintf(msg, len, "pf.conf has no '%s': the instance's NAT, filter "
+	    "and block outside rules will not be evaluated", want);
 	return (1);
 }

@@ -20,6 +20,7 @@
 
 #include "plan.h"
 
-int	 sweep_host(enum netcfg_os, char *, size_t);
+int	 sweep_host(enum netcfg_os, const struct instance_names *, char *,
+	    size_t);
 
 #endif /* DSVPND_NETCFG_SWEEP_H */

@@ -31,8 +31,10 @@
 
 #include <sodium.h>
 
+#include "instlock.h"
 #include "log.h"
 #include "parent.h"
+#include "transport.h"
 #include "tun.h"
 
 struct parent	*env;
@@ -44,7 +46,7 @@ __dead static void
 usage(void)
 {
 	fprintf(stderr, "usage: dsvpnd [-dnVv] [-D macro=value] [-f file] "
-	    "[-s socket]\n");
+	    "[-I instance] [-s socket]\n");
 	exit(1);
 }
 
@@ -113,15 +115,12 @@ sighandler(int sig, short event, void *arg)
 static void
 lock_pidfile(void)
 {
-	char	*dot;
 	char	 buf[32];
 	int	 fd;
 
-	strlcpy(env->pidfile, env->conf.control_socket, sizeof(env->pidfile));
-	if ((dot = strrchr(env->pidfile, '.')) != NULL &&
-	    strchr(dot, '/') == NULL)
-		*dot = '\0';
-	strlcat(env->pidfile, ".pid", sizeof(env->pidfile));
+	if (instance_beside(env->conf.control_socket, ".pid", env->pidfile,
+	    sizeof(env->pidfile)) == -1)
+		fatalx("pid file path too long");
 	fd = open(env->pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd == -1)
 		fatal("%s", env->pidfile);
@@ -178,6 +177,7 @@ check_config(int verbose)
 		return 1;
 	if (verbose) {
 		print_config(&env->conf);
+		show_instance(&env->conf);
 		if (verbose > 1)
 			show_plan(&env->conf);
 	}
@@ -190,6 +190,7 @@ int
 main(int argc, char *argv[])
 {
 	const char	*role = NULL, *sockpath = NULL;
+	char		 err[512];
 	int		 ch, noaction = 0;
 
 	env = &parent_env;
@@ -198,7 +199,7 @@ main(int argc, char *argv[])
 	env->tun_fd = -1;
 	strlcpy(env->conffile, DSVPND_CONF, sizeof(env->conffile));
 
-	while ((ch = getopt(argc, argv, "D:df:nP:s:Vv")) != -1) {
+	while ((ch = getopt(argc, argv, "D:df:I:nP:s:Vv")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (cmdline_symset(optarg) < 0) {
@@ -212,6 +213,15 @@ main(int argc, char *argv[])
 			break;
 		case 'f':
 			strlcpy(env->conffile, optarg, sizeof(env->conffile));
+			break;
+		case 'I':
+			if (cmdline_instance(optarg) == -1) {
+				fprintf(stderr, "dsvpnd: bad instance name %s: "
+				    "up to %d of a-z, 0-9, _ and -, starting "
+				    "with a letter or digit\n", optarg,
+				    INSTANCE_NAME_MAX - 1);
+				return 1;
+			}
 			break;
 		case 'n':
 			noaction = 1;
@@ -249,16 +259,33 @@ main(int argc, char *argv[])
 		return check_config(env->verbose);
 	if (parse_config(env->conffile, &env->conf) != 0)
 		return 1;
-	if (sockpath != NULL)
-		strlcpy(env->conf.control_socket, sockpath,
-		    sizeof(env->conf.control_socket));
+	if (sockpath != NULL && strlcpy(env->conf.control_socket, sockpath,
+	    sizeof(env->conf.control_socket)) >=
+	    sizeof(env->conf.control_socket)) {
+		fprintf(stderr, "dsvpnd: -s %s: path too long\n", sockpath);
+		return 1;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "dsvpnd: need root privileges\n");
+		return 1;
+	}
+	if (instance_names(env->conf.instance, env->conf.instance_id,
+	    &env->names) == -1) {
+		fprintf(stderr, "dsvpnd: bad instance %s id %u\n",
+		    env->conf.instance, env->conf.instance_id);
 		return 1;
 	}
 	find_self(argv[0]);
 	if (load_key(env->conf.keyfile, env->key) == -1)
 		return 1;
+
+	/* Before anything touches the system, and while errors still
+	 * reach the terminal: one instance of a name, one of an id. */
+	if (instlock_take(&env->conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "dsvpnd: %s\n", err);
+		return 1;
+	}
+	transport_set_fwmark(env->names.fwmark);
 
 	log_init(env->debug, env->verbose, LOG_DAEMON);
 	log_procinit("parent");

@@ -21,7 +21,9 @@
 #include <netinet/in.h>
 
 #include <string.h>
+#include <unistd.h>
 
+#include "instlock.h"
 #include "log.h"
 #include "netcfg.h"
 #include "parent.h"
@@ -64,19 +66,23 @@ netreq_build(struct netcfg_req *req)
 {
 	struct sockaddr_in	*sin;
 	struct sockaddr_in6	*sin6;
+	struct conf_prefix	*sv;
 
 	netcfg_req_from_conf(req, &env->conf);
 	strlcpy(req->ifname, env->ifname, sizeof(req->ifname));
+	sv = &req->servers[0];
 	if (env->server_ss.ss_family == AF_INET) {
 		sin = (struct sockaddr_in *)&env->server_ss;
-		req->server.af = AF_INET;
-		req->server.plen = 32;
-		req->server.addr.v4 = sin->sin_addr;
+		sv->af = AF_INET;
+		sv->plen = 32;
+		sv->addr.v4 = sin->sin_addr;
+		req->n_servers = 1;
 	} else if (env->server_ss.ss_family == AF_INET6) {
 		sin6 = (struct sockaddr_in6 *)&env->server_ss;
-		req->server.af = AF_INET6;
-		req->server.plen = 128;
-		req->server.addr.v6 = sin6->sin6_addr;
+		sv->af = AF_INET6;
+		sv->plen = 128;
+		sv->addr.v6 = sin6->sin6_addr;
+		req->n_servers = 1;
 	}
 }
 
@@ -107,6 +113,22 @@ netreq_revert_and_stop(void)
 	netreq_revert();
 	peer_compose(&env->kids[PROC_NETCFG].peer, MSG_SHUTDOWN, 0, -1,
 	    NULL, 0);
+}
+
+/* netcfg holds the instance locks too: it outlives a killed parent. */
+void
+netreq_send_locks(void)
+{
+	int	 i, fd;
+
+	for (i = 0; i < INSTLOCK_FDS; i++) {
+		if (instlock_fd(i) == -1)
+			continue;
+		if ((fd = dup(instlock_fd(i))) == -1)
+			fatal("dup");
+		peer_compose(&env->kids[PROC_NETCFG].peer, MSG_NETCFG_LOCK, 0,
+		    fd, NULL, 0);
+	}
 }
 
 void

@@ -38,6 +38,7 @@ struct child {
 
 struct parent {
 	struct conf	 conf;
+	struct instance_names names;	/* from conf.instance and its id */
 	uint8_t		 key[CONF_KEY_LEN];
 	char		 conffile[PATH_MAX];
 	char		 self[PATH_MAX];	/* our binary, to re-exec */
@@ -90,6 +91,7 @@ void	 netreq_apply(void);
 void	 netreq_revert(void);
 void	 netreq_reset(void);
 void	 netreq_flush(void);
+void	 netreq_send_locks(void);
 void	 netreq_revert_and_stop(void);
 void	 netreq_flush_and_stop(void);
 void	 netreq_result(const struct msg_result *);
@@ -99,6 +101,7 @@ int	 netreq_differs(const struct conf *, const struct conf *);
 int	 parent_reload(char *msg, size_t msglen);
 
 /* showplan.c */
+void	 show_instance(const struct conf *);
 void	 show_plan(const struct conf *);
 
 /* status.c */

@@ -99,7 +99,8 @@ struct macro {
 enum setting {
 	S_KEY, S_CONNECT, S_TUNNEL, S_INET, S_INET6, S_DEFROUTE, S_NAT,
 	S_GATEWAY, S_FIREWALL, S_KEEPALIVE, S_DEAD, S_REKEY, S_REKEY_BYTES,
-	S_WINDOW, S_BACKOFF, S_USER, S_CHROOT, S_SOCKET, S_LISTEN, S_COUNT
+	S_WINDOW, S_BACKOFF, S_USER, S_CHROOT, S_SOCKET, S_LISTEN, S_INSTANCE,
+	S_BLOCK, S_COUNT
 };
 
 static struct {
@@ -110,10 +111,12 @@ static struct {
 	int		 errors;
 	int		 lexerr;	/* the lexer already said why */
 	int		 bol;		/* next token starts a statement */
+	int		 instance_id_set;	/* "instance NAME id N" */
 	char		*where[S_COUNT];
 } ps;
 
 static struct macro	*macros;
+static char		 cmdline_inst[INSTANCE_NAME_MAX];	/* -I */
 
 /* Where a reload collects its errors for dsvpnctl, if anywhere. */
 static char		*errbuf;
@@ -151,6 +154,7 @@ static int	 set_ifname(const char *);
 static int	 set_path(char *, size_t, const char *, const char *);
 static int	 set_tunaddr(int, const char *, const char *);
 static int	 add_route(const char *);
+static int	 set_instance(const char *, int64_t);
 static void	 finish_conf(const char *);
 
 #define CUR		(ps.files[ps.nfiles - 1])
@@ -161,6 +165,7 @@ static void	 finish_conf(const char *);
 %token	DEFAULT ROUTE NAT EGRESS GATEWAY FIREWALL NFTABLES IPTABLES
 %token	KEEPALIVE DEADPEER TIMEOUT REKEY EVERY SECONDS AFTER CLOCK WINDOW
 %token	RECONNECT BACKOFF MAXIMUM USER CHROOT CONTROL SOCKET INCLUDE ERROR
+%token	INSTANCE ID BLOCK OUTSIDE
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string word
@@ -263,6 +268,24 @@ setting		: KEY STRING {
 		| NO DEFAULT ROUTE {
 			if (once(S_DEFROUTE, "default route") == 0)
 				ps.conf->default_route = 0;
+		}
+		| BLOCK OUTSIDE {
+			if (once(S_BLOCK, "block outside") == 0)
+				ps.conf->block_outside = 1;
+		}
+		| NO BLOCK OUTSIDE {
+			if (once(S_BLOCK, "block outside") == 0)
+				ps.conf->block_outside = 0;
+		}
+		| INSTANCE STRING {
+			if (once(S_INSTANCE, "instance") == 0)
+				set_instance($2, -1);
+			free($2);
+		}
+		| INSTANCE STRING ID NUMBER {
+			if (once(S_INSTANCE, "instance") == 0)
+				set_instance($2, $4);
+			free($2);
 		}
 		| ROUTE STRING {
 			add_route($2);
@@ -478,6 +501,7 @@ keyword_lookup(const char *word)
 		{ "after",	AFTER },
 		{ "auto",	AUTO },
 		{ "backoff",	BACKOFF },
+		{ "block",	BLOCK },
 		{ "chroot",	CHROOT },
 		{ "clock",	CLOCK },
 		{ "connect",	CONNECT },
@@ -488,9 +512,11 @@ keyword_lookup(const char *word)
 		{ "every",	EVERY },
 		{ "firewall",	FIREWALL },
 		{ "gateway",	GATEWAY },
+		{ "id",		ID },
 		{ "include",	INCLUDE },
 		{ "inet",	INET },
 		{ "inet6",	INET6 },
+		{ "instance",	INSTANCE },
 		{ "iptables",	IPTABLES },
 		{ "keepalive",	KEEPALIVE },
 		{ "key",	KEY },
@@ -501,6 +527,7 @@ keyword_lookup(const char *word)
 		{ "nftables",	NFTABLES },
 		{ "no",		NO },
 		{ "on",		ON },
+		{ "outside",	OUTSIDE },
 		{ "peer",	PEER },
 		{ "port",	PORT },
 		{ "reconnect",	RECONNECT },
@@ -1390,6 +1417,36 @@ add_route(const char *s)
 	return 0;
 }
 
+/* The instance's name; its id, or -1 to derive it from the name. */
+static int
+set_instance(const char *name, int64_t id)
+{
+	struct conf	*c = ps.conf;
+
+	if (!instance_name_ok(name)) {
+		conferr("bad instance name '%s': up to %d of a-z, 0-9, _ and "
+		    "-, starting with a letter or digit", name,
+		    INSTANCE_NAME_MAX - 1);
+		return -1;
+	}
+	if (id != -1 && check_range("instance id", id, 0,
+	    INSTANCE_ID_MAX) == -1)
+		return -1;
+	strlcpy(c->instance, name, sizeof(c->instance));
+	c->instance_id = id == -1 ? instance_default_id(name) : (uint32_t)id;
+	ps.instance_id_set = id != -1;
+	return 0;
+}
+
+int
+cmdline_instance(const char *name)
+{
+	if (!instance_name_ok(name))
+		return -1;
+	strlcpy(cmdline_inst, name, sizeof(cmdline_inst));
+	return 0;
+}
+
 /* After the parse: the role decides the defaults and what is allowed. */
 
 static void
@@ -1419,6 +1476,10 @@ role_defaults(struct conf *c)
 	}
 	if (ps.where[S_NAT] == NULL)
 		c->nat = c->role == ROLE_SERVER ? NAT_EGRESS : NAT_NONE;
+	/* A client that asked for all its traffic in the tunnel gets the
+	 * seal; a split tunnel does not (dsvpnd.conf(5) says why). */
+	if (ps.where[S_BLOCK] == NULL)
+		c->block_outside = c->role == ROLE_CLIENT && c->default_route;
 }
 
 static void
@@ -1447,15 +1508,42 @@ role_checks(struct conf *c)
 		errwhere(S_GATEWAY, "gateway is for a client");
 	if (c->role == ROLE_SERVER && ps.where[S_BACKOFF] != NULL)
 		errwhere(S_BACKOFF, "reconnect backoff max is for a client");
+	if (c->role == ROLE_SERVER && ps.where[S_BLOCK] != NULL)
+		errwhere(S_BLOCK, "block outside is for a client");
 	if (c->keepalive >= c->dead_timeout)
 		errwhere(ps.where[S_KEEPALIVE] != NULL ? S_KEEPALIVE : S_DEAD,
 		    "keepalive %u must be less than dead-peer timeout %u",
 		    c->keepalive, c->dead_timeout);
 }
 
+/*
+ * -I wins over the file's name (its id, if the file gives one, stays);
+ * the control socket, unless set, is the instance's own.
+ */
+static void
+instance_defaults(struct conf *c)
+{
+	char	 sock[sizeof(c->control_socket)];
+
+	if (cmdline_inst[0] != '\0' && strcmp(cmdline_inst, c->instance) != 0) {
+		strlcpy(c->instance, cmdline_inst, sizeof(c->instance));
+		if (!ps.instance_id_set)
+			c->instance_id = instance_default_id(c->instance);
+	}
+	if (ps.where[S_SOCKET] != NULL)
+		return;
+	if (instance_socket(c->instance, DSVPND_SOCKET, sock,
+	    sizeof(sock)) == -1)
+		errwhere(S_INSTANCE, "control socket path too long for "
+		    "instance %s", c->instance);
+	else
+		strlcpy(c->control_socket, sock, sizeof(c->control_socket));
+}
+
 static void
 finish_conf(const char *filename)
 {
+	instance_defaults(ps.conf);
 	role_defaults(ps.conf);
 	required_checks(filename, ps.conf);
 	role_checks(ps.conf);
@@ -1481,6 +1569,8 @@ conf_defaults(struct conf *c)
 	strlcpy(c->user, DSVPND_USER, sizeof(c->user));
 	strlcpy(c->chroot, DSVPND_CHROOT, sizeof(c->chroot));
 	strlcpy(c->control_socket, DSVPND_SOCKET, sizeof(c->control_socket));
+	strlcpy(c->instance, INSTANCE_DEFAULT, sizeof(c->instance));
+	c->instance_id = 0;
 }
 
 static void
@@ -1495,6 +1585,7 @@ parser_reset(void)
 		ps.where[i] = NULL;
 	}
 	macros_clear(0);
+	ps.instance_id_set = 0;
 	ps.errors = 0;
 	ps.lexerr = 0;
 	ps.conf = NULL;

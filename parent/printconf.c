@@ -134,6 +134,7 @@ print_routing(const struct conf *c)
 
 	if (c->role == ROLE_CLIENT) {
 		printf("%sdefault route\n", c->default_route ? "" : "no ");
+		printf("%sblock outside\n", c->block_outside ? "" : "no ");
 		if (c->gateway_auto)
 			printf("gateway auto\n");
 		else
@@ -184,6 +185,9 @@ print_timers(const struct conf *c)
 static void
 print_privsep(const struct conf *c)
 {
+	printf("instance ");
+	print_quoted(c->instance);
+	printf(" id %u\n", c->instance_id);
 	printf("user ");
 	print_quoted(c->user);
 	printf("\nchroot ");

@@ -54,6 +54,30 @@ print_commented(const struct plan *plan, int revert)
 	free(buf);
 }
 
+/* dsvpnd -nv: what the instance is called in the system, as comments. */
+void
+show_instance(const struct conf *conf)
+{
+	struct instance_names	 n;
+	char			 pid[PATH_MAX], state[PATH_MAX];
+
+	if (instance_names(conf->instance, conf->instance_id, &n) == -1)
+		return;
+	if (instance_beside(conf->control_socket, ".pid", pid,
+	    sizeof(pid)) == -1 || instance_beside(conf->control_socket,
+	    ".netcfg", state, sizeof(state)) == -1)
+		return;
+	printf("\n# instance %s, id %u, puts these names into the system:\n",
+	    n.name, n.id);
+	printf("#   nft table inet %s; pf anchor %s\n", n.base, n.base);
+	printf("#   iptables chains %s %s %s %s %s\n", n.chain_raw,
+	    n.chain_fwd, n.chain_nat, n.chain_out, n.chain_in);
+	printf("#   routing table %u, fwmark %u, rule priorities %u %u %u\n",
+	    n.table, n.fwmark, n.pref_uid, n.pref_suppress, n.pref_fwmark);
+	printf("#   control socket %s\n#   pid file %s\n#   state file %s\n",
+	    conf->control_socket, pid, state);
+}
+
 void
 show_plan(const struct conf *conf)
 {
@@ -68,9 +92,10 @@ show_plan(const struct conf *conf)
 		strlcpy(req.ifname, "tun0", sizeof(req.ifname));
 	if (req.role == ROLE_CLIENT) {
 		/* The server's address as resolved at connect time. */
-		req.server.af = AF_INET;
-		req.server.plen = 32;
-		inet_pton(AF_INET, "192.0.2.1", &req.server.addr.v4);
+		req.servers[0].af = AF_INET;
+		req.servers[0].plen = 32;
+		inet_pton(AF_INET, "192.0.2.1", &req.servers[0].addr.v4);
+		req.n_servers = 1;
 	}
 	netcfg_facts_unknown(&facts);
 	os = netcfg_req_os(&req);

@@ -64,6 +64,8 @@ parent_start_child(enum proc_id id)
 	peer_init(&kid->peer, fd, PROC_PARENT, id, parent_dispatch, kid);
 	log_debug("started %s, pid %ld", proc_name(id), (long)kid->pid);
 	parent_send_config(id);
+	if (id == PROC_NETCFG)
+		netreq_send_locks();
 	if (id == PROC_TUNNEL)
 		start_tunnel(kid);
 	else if (id == PROC_CONTROL)

@@ -221,11 +221,19 @@ transport_resolve(const char *host, const char *port,
  * tunnel it carries, so a refusal is worth a warning, but the connection
  * is still tried: with "no default route" nothing depends on the mark.
  */
+static uint32_t	 transport_fwmark = TRANSPORT_FWMARK;
+
+void
+transport_set_fwmark(uint32_t mark)
+{
+	transport_fwmark = mark;
+}
+
 void
 transport_tune(int fd)
 {
 #ifdef SO_MARK
-	int	 mark = TRANSPORT_FWMARK;
+	int	 mark = transport_fwmark;
 
 	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) == -1)
 		log_warn("transport: SO_MARK %d", mark);

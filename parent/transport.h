@@ -56,6 +56,8 @@ int	 transport_connect_start(const struct sockaddr *, socklen_t,
 int	 transport_connect_finish(int fd, char *err, size_t errlen);
 /* The options of a connecting socket: SO_MARK, then sockopt_tune_stream. */
 void	 transport_tune(int fd);
+/* The instance's mark (TRANSPORT_FWMARK until set). */
+void	 transport_set_fwmark(uint32_t);
 /* "addr port", numeric; "?" if it cannot be printed. */
 void	 transport_endpoint(const struct sockaddr *, char *buf, size_t len);
 

@@ -123,6 +123,10 @@ learn_defaults() {
 	    "$W/defaults" | while IFS= read -r line; do
 		printf 's|^%s$|%s @DEFAULT@|\n' "$line" "${line% \"*}"
 	done >"$W/defaults.sed"
+	# The instance's files sit beside the default socket: @RUNDIR@.
+	sock=$(sed -n 's/^control socket "\(.*\)"$/\1/p' "$W/defaults")
+	[ -n "$sock" ] && printf 's|%s/|@RUNDIR@/|g\n' "${sock%/*}" \
+	    >>"$W/defaults.sed"
 }
 
 good_configs() {
@@ -278,7 +282,30 @@ macros() {
 	expect_ok "$W/g-macro.conf"
 }
 
+# -I names the instance over the file's name (its id, if the file gives
+# one, stays); the control socket follows unless the file sets it.
+instances() {
+	[ "$P" = "${DSVPND:-}" ] || return 0
+	checks=$((checks + 1))
+	out=$("$P" -nv -I home -D keyfile="$KEY" -f "$W/1.conf" 2>&1)
+	echo "$out" | grep -qx 'instance "home" id [0-9]*' ||
+	    fail "-I home: no instance line"
+	echo "$out" | grep -q '^control socket ".*/dsvpnd-home.sock"$' ||
+	    fail "-I home: the socket is not the instance's"
+	echo "$out" | grep -q '^#   nft table inet dsvpnd-home;' ||
+	    fail "-I home: no derived names"
+	out=$("$P" -nv -I home -D keyfile="$KEY" -f "$W/51.conf" 2>&1)
+	echo "$out" | grep -qx 'instance "home" id 1023' ||
+	    fail "-I home: the file's id went"
+	echo "$out" | grep -qx 'control socket "/tmp/a_b-1.sock"' ||
+	    fail "-I home: the file's socket went"
+	"$P" -n -I "Bad!" -D keyfile="$KEY" -f "$W/1.conf" >"$W/out" 2>&1 &&
+	    fail "-I Bad! accepted"
+	grep -q "bad instance name" "$W/out" || fail "-I Bad!: no reason"
+}
+
 good_configs
+instances
 bad_configs
 examples
 generated

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "parent.h"
 #include "log.h"
 
 static int	 failures;
@@ -199,8 +200,10 @@ main(int argc, char *argv[])
 		usage();
 	if (parse_config(file, &conf) != 0)
 		return 1;
-	if (verbose)
+	if (verbose) {
 		print_config(&conf);
+		show_instance(&conf);
+	}
 	else
 		fprintf(stderr, "configuration OK\n");
 	return 0;

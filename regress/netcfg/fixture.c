@@ -41,6 +41,9 @@ fixture_req(struct netcfg_req *r, int role, const char *ifname, int mtu)
 	    "64:ff9b::c0a8:c001", &r->inet6_local);
 	inet_pton(AF_INET6, server ? "64:ff9b::c0a8:c001" :
 	    "64:ff9b::c0a8:c0fe", &r->inet6_peer);
-	r->gateway_auto = 1;
+	strlcpy(r->instance, INSTANCE_DEFAULT, sizeof(r->instance));
+	r->have_addrs = 1;
+	r->dns_uid = NETCFG_NO_UID;
+	r->gateway_auto = !server;
 	r->firewall = FW_AUTO;
 }

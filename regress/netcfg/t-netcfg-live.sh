@@ -19,7 +19,11 @@
 # routes, rules, nft ruleset, iptables, sysctls) must be the same as
 # before after a revert, after an apply whose middle step fails, after an
 # apply that is never reverted (a SIGKILLed daemon) followed by a flush,
-# and after two unreverted applies (nothing stacks).
+# and after two unreverted applies (nothing stacks).  A transition (a
+# reload: one request after another in one engine) ends in the state a
+# fresh apply of the second request makes, and reverts to the start; one
+# killed half-way is fully undone by the next flush; and the flush of one
+# instance leaves another instance's rules alone.
 
 BUILDDIR=${BUILDDIR:-.}
 TOOL=$BUILDDIR/regress/netcfg/netcfg_tool
@@ -68,10 +72,12 @@ setup() {
 	nsx sysctl -qw net.ipv6.conf.all.accept_dad=0
 	nsx sysctl -qw net.ipv6.conf.default.accept_dad=0
 	nsx ip link set lo up
-	nsx ip tuntap add dev tun0 mode tun || exit 1
-	# Its first "up" gives it a qdisc for good: do that now.
-	nsx ip link set tun0 up
-	nsx ip link set tun0 down
+	for t in tun0 tun1; do
+		nsx ip tuntap add dev $t mode tun || exit 1
+		# Its first "up" gives it a qdisc for good: do that now.
+		nsx ip link set $t up
+		nsx ip link set $t down
+	done
 	nsx ip link add v0 type veth peer name v1 || exit 1
 	nsx ip addr add 198.18.0.2/24 dev v0
 	nsx ip link set v0 up
@@ -85,7 +91,8 @@ setup() {
 	# iptables creates builtin chains on first use and never removes
 	# them; create them now so they are in "before" too.
 	for cmd in iptables ip6tables; do
-		for tc in raw:PREROUTING filter:FORWARD nat:POSTROUTING; do
+		for tc in raw:PREROUTING filter:FORWARD nat:POSTROUTING \
+		    filter:OUTPUT filter:INPUT; do
 			t=${tc%%:*}
 			c=${tc#*:}
 			nsx $cmd -w -t $t -N DSVPND-WARM
@@ -209,6 +216,77 @@ lost() {
 	same "$WORK/after" "$name, cleanup"
 }
 
+# A then B in one engine: the state of a fresh B, and revert to before.
+transition() {
+	fw=$1 a=$2 b=$3
+	name="$fw $a -> $b"
+	# shellcheck disable=SC2086
+	tool -F $fw $b || { fail "$name: fresh apply failed"; return; }
+	snapshot "$WORK/fresh"
+	tool revert || fail "$name: revert of the fresh apply failed"
+	# shellcheck disable=SC2086
+	if ! tool -F $fw $a then $b; then
+		fail "$name: transition failed"; tail -5 "$WORK/log"; return
+	fi
+	snapshot "$WORK/moved"
+	# iptables lists the RETURNs in the order they were inserted; what
+	# matters is the same rules, and the DROP last.
+	sort "$WORK/fresh" >"$WORK/fresh.sorted"
+	sort "$WORK/moved" >"$WORK/moved.sorted"
+	if ! diff -u "$WORK/fresh" "$WORK/moved" >"$WORK/diff" &&
+	    { [ $fw = nft ] || ! cmp -s "$WORK/fresh.sorted" \
+	    "$WORK/moved.sorted"; }; then
+		fail "$name: not the state of a fresh apply:"
+		cat "$WORK/diff"
+	fi
+	if [ $fw = iptables ] && nsx iptables -S DSVPND-OUT >/dev/null 2>&1 &&
+	    [ "$(nsx iptables -S DSVPND-OUT | tail -n 1)" != \
+	    "-A DSVPND-OUT -j DROP" ]; then
+		fail "$name: the DROP is not the last rule"
+	fi
+	tool revert || fail "$name: revert failed"
+	snapshot "$WORK/after"
+	same "$WORK/after" "$name, revert"
+	no_state "$name"
+}
+
+# A then B, the engine killed right after step N of the transition.
+crashed() {
+	fw=$1 n=$2 a=$3 b=$4
+	name="$fw $a -> $b (killed after step $n)"
+	# shellcheck disable=SC2086
+	DSVPND_NETCFG_CRASH_STEP=$n nsx "$TOOL" -s "$STATE" -F $fw $a then $b \
+	    >>"$WORK/log" 2>&1
+	[ $? -eq 99 ] || fail "$name: the engine was not killed"
+	[ -e "$STATE" ] || fail "$name: no state file after the kill"
+	tool flush || fail "$name: flush failed"
+	snapshot "$WORK/after"
+	same "$WORK/after" "$name, flush"
+	no_state "$name"
+}
+
+# Two instances: flushing one leaves the other's rules as they are.
+instances() {
+	fw=$1
+	name="$fw two instances"
+	tool -F $fw apply-client tun0 || fail "$name: default apply failed"
+	snapshot "$WORK/one"
+	nsx "$TOOL" -s "$WORK/work.state" -I work -i 7 -F $fw \
+	    apply-client tun1 split >>"$WORK/log" 2>&1 ||
+	    fail "$name: instance work apply failed"
+	nsx ip rule | grep -q 42069 || fail "$name: default rules gone"
+	nsx "$TOOL" -s "$WORK/work.state" -I work -i 7 flush \
+	    >>"$WORK/log" 2>&1 || fail "$name: flush of work failed"
+	snapshot "$WORK/two"
+	if ! diff -u "$WORK/one" "$WORK/two" >"$WORK/diff"; then
+		fail "$name: the flush of work touched the default instance:"
+		cat "$WORK/diff"
+	fi
+	tool flush || fail "$name: flush failed"
+	snapshot "$WORK/after"
+	same "$WORK/after" "$name, flush"
+}
+
 setup
 snapshot "$WORK/before"
 for fw in nft iptables; do
@@ -222,7 +300,14 @@ for fw in nft iptables; do
 	killed $fw apply-client tun0
 	lost $fw apply-server tun0 v0
 	lost $fw apply-client tun0
+	transition $fw "apply-client tun0" "apply-client tun0 uid=4242"
+	crashed $fw 2 "apply-client tun0 noaddr" "apply-client tun0 uid=4242"
 done
+# The rest is the engine's, the same for both backends: nft is faster.
+transition nft "apply-client tun0 noaddr" "apply-client tun0"
+transition nft "apply-client tun0 noinet6" "apply-client tun0 open route=10.9.0.0/16"
+transition nft "apply-server tun0 v0" "apply-server tun0 v0 pool net=10.8.0.0/16"
+instances nft
 
 if [ $FAILED -ne 0 ]; then
 	echo "t-netcfg-live: $FAILED failures; engine log:"
