@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "parent.h"
+#include "resolve.h"
 #include "transport.h"
 
 /*
@@ -44,6 +45,8 @@ static int			 naddrs, next_addr;
 static int			 handed_over;	/* no session from it yet */
 
 static void	 connect_try(int, short, void *);
+static void	 connect_resolved(int, const struct sockaddr_storage *,
+		    const socklen_t *, const char *, void *);
 
 static void
 connect_schedule(unsigned int seconds)
@@ -113,7 +116,7 @@ connect_try(int unused, short event, void *arg)
 {
 	struct timeval	 tv = { CONNECT_TIMEOUT, 0 };
 	char		 err[256];
-	int		 fd, n;
+	int		 fd;
 
 	if (env->stopping || !env->connect_wanted)
 		return;
@@ -123,17 +126,11 @@ connect_try(int unused, short event, void *arg)
 			connect_failed();
 			return;
 		}
-		n = transport_resolve(env->conf.connect_host,
-		    env->conf.connect_port, addrs, addrlens,
-		    CONNECT_MAX_ADDRS, err, sizeof(err));
-		if (n <= 0) {
-			log_ratelimited(log_warnx, "resolve %s: %s",
-			    env->conf.connect_host, err);
+		/* Asynchronous, as the unprivileged user: resolve.c. */
+		if (resolve_start(env->conf.connect_host,
+		    env->conf.connect_port, connect_resolved, NULL) == -1)
 			connect_failed();
-			return;
-		}
-		naddrs = n;
-		next_addr = 0;
+		return;
 	}
 	fd = transport_connect_start((struct sockaddr *)&addrs[next_addr],
 	    addrlens[next_addr], err, sizeof(err));
@@ -148,6 +145,35 @@ connect_try(int unused, short event, void *arg)
 		event_del(&env->connect_ev);
 	event_set(&env->connect_ev, fd, EV_WRITE, connect_done, NULL);
 	event_add(&env->connect_ev, &tv);
+}
+
+static void
+connect_routed(void)
+{
+	connect_try(-1, 0, NULL);
+}
+
+static void
+connect_resolved(int n, const struct sockaddr_storage *ss,
+    const socklen_t *len, const char *err, void *arg)
+{
+	int	 i;
+
+	if (n <= 0) {
+		log_ratelimited(log_warnx, "resolve %s: %s",
+		    env->conf.connect_host, err);
+		connect_failed();
+		return;
+	}
+	for (i = 0; i < n && i < CONNECT_MAX_ADDRS; i++) {
+		memcpy(&addrs[i], &ss[i], sizeof(addrs[i]));
+		addrlens[i] = len[i];
+	}
+	naddrs = i;
+	next_addr = 0;
+	/* Where the plan routes the server around the tunnel, after. */
+	if (netreq_route_servers(addrs, naddrs, connect_routed) == 0)
+		connect_try(-1, 0, NULL);
 }
 
 void
@@ -179,6 +205,7 @@ void
 connect_cancel(void)
 {
 	env->connect_wanted = 0;
+	resolve_cancel();
 	if (event_initialized(&env->connect_ev))
 		event_del(&env->connect_ev);
 	if (env->connect_fd != -1) {

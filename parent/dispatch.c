@@ -43,15 +43,18 @@ dispatch_tunnel(struct msg *m)
 {
 	switch (m->hdr.type) {
 	case MSG_CONNECT_REQ:
-		connect_request();
+		/* Not before the seal is in (netreq calls back). */
+		if (!netreq_hold_connect())
+			connect_request();
 		break;
 	case MSG_SESSION_UP:
-		status_session_up(m->data);
 		connect_session_up();
-		if (env->conf.role == ROLE_CLIENT && !env->netcfg_applied)
-			netreq_apply();
+		/* "up" only once netcfg has what the session needs. */
+		if (!netreq_session_up(m->data))
+			status_session_up(m->data);
 		break;
 	case MSG_SESSION_DOWN:
+		netreq_session_down();
 		status_session_down(m->data);
 		break;
 	case MSG_STATS:
@@ -96,15 +99,8 @@ dispatch_control(struct child *kid, struct msg *m)
 		status_reply(m->hdr.peerid);
 		break;
 	case MSG_CTL_RELOAD:
-		memset(&res, 0, sizeof(res));
-		res.ok = parent_reload(res.text, sizeof(res.text)) == 0;
-		if (res.ok)
-			strlcpy(res.text, "reloaded", sizeof(res.text));
-		else
-			log_warnx("reload failed, old configuration kept: %s",
-			    res.text);
-		peer_compose(&kid->peer, MSG_CTL_RESULT, m->hdr.peerid, -1,
-		    &res, sizeof(res));
+		/* Answered once netcfg has applied it, or failed to. */
+		parent_reload(1, m->hdr.peerid);
 		break;
 	case MSG_CTL_VERBOSE:
 		memcpy(&v, m->data, sizeof(v));

@@ -34,6 +34,7 @@
 #include "instlock.h"
 #include "log.h"
 #include "parent.h"
+#include "resolve.h"
 #include "transport.h"
 #include "tun.h"
 
@@ -56,6 +57,8 @@ run_child(const char *role, int argc, char **argv, int debug, int verbose)
 {
 	log_init(debug, verbose, LOG_DAEMON);
 	compat_init_proctitle(argc, argv);
+	if (strcmp(role, "resolver") == 0)
+		resolve_child_main();
 	switch (proc_from_name(role)) {
 	case PROC_TUNNEL:
 		tunnel_main(debug, verbose);
@@ -94,16 +97,9 @@ sighandler(int sig, short event, void *arg)
 	case SIGINT:
 		parent_stop(0, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		break;
-	case SIGHUP: {
-		char	 msg[512];
-
-		if (parent_reload(msg, sizeof(msg)) == 0)
-			log_info("reloaded %s", env->conffile);
-		else
-			log_warnx("reload failed, old configuration kept: %s",
-			    msg);
+	case SIGHUP:
+		parent_reload(0, 0);
 		break;
-	}
 	case SIGCHLD:
 		parent_sigchld();
 		break;
@@ -151,6 +147,7 @@ open_tun(void)
 		fatalx("tunnel interface: %s", err);
 	env->tun_fd = tun.fd;
 	env->tun_flags = tun.flags;
+	env->tun_created = tun.created;
 	strlcpy(env->ifname, tun.ifname, sizeof(env->ifname));
 	log_info("interface %s, mtu %d%s", tun.ifname, tun.mtu,
 	    (tun.flags & TUN_F_VNETHDR) ? ", offloads on" : "");
@@ -305,8 +302,8 @@ main(int argc, char *argv[])
 	open_tun();
 	parent_start_child(PROC_TUNNEL);
 	parent_start_child(PROC_CONTROL);
-	if (env->conf.role == ROLE_SERVER)
-		netreq_apply();
+	/* A server's plan, a client's seal: before the first connection. */
+	netreq_start();
 
 	event_dispatch();
 	fatalx("event loop ended");

@@ -20,6 +20,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <netdb.h>
+#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,28 +29,70 @@
 #include "log.h"
 #include "netcfg.h"
 #include "parent.h"
+#include "resolve.h"
 
 /*
- * Requests to netcfg are answered in order, one MSG_NETCFG_RESULT each;
- * a small ring remembers what each answer is for.
+ * The parent's side of netcfg.  Requests are answered in order, one
+ * MSG_NETCFG_RESULT each; a small ring remembers what each answer is
+ * for.  At most one apply is on its way: whatever changes the wanted
+ * state meanwhile (a session coming up, a server's new address, a
+ * reload) waits for its answer, and the wanted request is then built
+ * again from what holds by then.  netcfg itself decides whether a
+ * request is a fresh plan or a transition from the applied one.
+ *
+ * A client's plan goes in before it first connects: with "block outside"
+ * all of it (the seal), else only the interface and its addresses, the
+ * routes following once the first session is up (it fails open while
+ * connecting, as asked); either way nothing is applied at session up
+ * that could lose its first packets, and status says "up" only when
+ * what the session needs is in place.  On the BSDs and macOS the plan
+ * needs the server's addresses (host routes around the tunnel): it
+ * follows their resolution, before the connection.
  */
 enum netreq_kind { NR_APPLY, NR_REVERT, NR_FLUSH };
+enum netreq_why { WHY_START, WHY_SESSION, WHY_SERVERS, WHY_RELOAD };
 
 #define NETREQ_RING	8
 
-static enum netreq_kind	 ring[NETREQ_RING];
+struct ringent {
+	enum netreq_kind	 kind;
+	enum netreq_why		 why;
+};
+
+static struct ringent	 ring[NETREQ_RING];
 static unsigned int	 ring_head, ring_count;
+
+static struct netcfg_req applied;	/* what netcfg has in place */
+static int		 have_applied;
+static struct netcfg_req inflight;	/* the apply on its way */
+static int		 in_flight;
+static int		 dirty;		/* the wanted state changed */
+static int		 started;	/* the first apply succeeded */
+static int		 session_seen;	/* a client's session came up */
+static int		 held_connect;	/* the tunnel asked too early */
+static int		 up_pending;	/* session up until netcfg is done */
+static struct msg_session up_msg;
+static const struct conf *reload_conf;	/* a reload's, awaiting its turn */
+static void		 (*servers_cb)(void);
+static struct conf_prefix servers[NETCFG_MAX_SERVERS];
+static uint32_t		 nservers;
+
+static void	 netreq_next(void);
 
 /* A new netcfg process answers nothing its predecessor was asked. */
 void
 netreq_reset(void)
 {
 	ring_head = ring_count = 0;
+	if (in_flight && reload_conf != NULL)
+		parent_reload_done(0, "netcfg was lost");
+	in_flight = have_applied = dirty = 0;
+	reload_conf = NULL;
 }
 
 static void
-netreq_send(enum netreq_kind kind, uint32_t type, const void *data,
-    size_t len)
+netreq_send(enum netreq_kind kind, enum netreq_why why, uint32_t type,
+    const void *data, size_t len)
 {
 	struct child	*kid = &env->kids[PROC_NETCFG];
 
@@ -56,55 +100,241 @@ netreq_send(enum netreq_kind kind, uint32_t type, const void *data,
 		return;
 	if (ring_count == NETREQ_RING)
 		fatalx("%s: too many requests outstanding", __func__);
-	ring[(ring_head + ring_count++) % NETREQ_RING] = kind;
+	ring[(ring_head + ring_count) % NETREQ_RING].kind = kind;
+	ring[(ring_head + ring_count) % NETREQ_RING].why = why;
+	ring_count++;
 	peer_compose(&kid->peer, type, 0, -1, data, len);
 }
 
-/* The request for the current state: config, interface, server. */
-static void
-netreq_build(struct netcfg_req *req)
+/* The resolver's uid, whose lookups of the server the seal lets out. */
+static int32_t
+resolver_uid(void)
 {
-	struct sockaddr_in	*sin;
-	struct sockaddr_in6	*sin6;
-	struct conf_prefix	*sv;
+	struct passwd	*pw;
 
-	netcfg_req_from_conf(req, &env->conf);
+	if ((pw = getpwnam(env->conf.user)) == NULL || pw->pw_uid == 0)
+		return (NETCFG_NO_UID);
+	return ((int32_t)pw->pw_uid);
+}
+
+/* The request for conf and what the parent knows now. */
+static void
+netreq_build(struct netcfg_req *req, const struct conf *conf)
+{
+	netcfg_req_from_conf(req, conf);
 	strlcpy(req->ifname, env->ifname, sizeof(req->ifname));
-	sv = &req->servers[0];
-	if (env->server_ss.ss_family == AF_INET) {
-		sin = (struct sockaddr_in *)&env->server_ss;
-		sv->af = AF_INET;
-		sv->plen = 32;
-		sv->addr.v4 = sin->sin_addr;
-		req->n_servers = 1;
-	} else if (env->server_ss.ss_family == AF_INET6) {
-		sin6 = (struct sockaddr_in6 *)&env->server_ss;
-		sv->af = AF_INET6;
-		sv->plen = 128;
-		sv->addr.v6 = sin6->sin6_addr;
-		req->n_servers = 1;
+	req->tun_created = env->tun_created != 0;
+	if (conf->role != ROLE_CLIENT)
+		return;
+	if (!resolve_is_numeric(conf->connect_host) &&
+	    (req->default_route || req->block_outside))
+		req->dns_uid = resolver_uid();
+	if (netcfg_needs_servers(netcfg_req_os(req), req))
+		netreq_copy_servers(req);
+	if (!req->block_outside && !session_seen) {
+		/* Fail open while connecting: no routes yet. */
+		req->default_route = 0;
+		req->n_routes = 0;
+		memset(req->routes, 0, sizeof(req->routes));
 	}
 }
 
-void
-netreq_apply(void)
+static int
+send_apply(const struct netcfg_req *req, enum netreq_why why)
+{
+	const char	*err;
+
+	if ((err = netcfg_req_validate(req)) != NULL) {
+		log_warnx("network configuration request invalid: %s", err);
+		return (-1);
+	}
+	inflight = *req;
+	in_flight = 1;
+	netreq_send(NR_APPLY, why, MSG_NETCFG_APPLY, req, sizeof(*req));
+	return (0);
+}
+
+/* Does conf want anything netcfg does not have?  Sends it if so. */
+static int
+netreq_sync(const struct conf *conf, enum netreq_why why)
 {
 	struct netcfg_req	 req;
-	const char		*why;
+
+	if (in_flight) {
+		dirty = 1;
+		return (1);
+	}
+	memset(&req, 0, sizeof(req));
+	netreq_build(&req, conf);
+	if (have_applied && memcmp(&req, &applied, sizeof(req)) == 0)
+		return (0);
+	if (send_apply(&req, why) == -1)
+		return (-1);
+	return (1);
+}
+
+/* Whether the plan waits for the servers' addresses (BSD, a name). */
+static int
+waits_for_servers(void)
+{
+	struct netcfg_req	 req;
 
 	memset(&req, 0, sizeof(req));
-	netreq_build(&req);
-	if ((why = netcfg_req_validate(&req)) != NULL)
-		fatalx("network configuration request invalid: %s", why);
-	netreq_send(NR_APPLY, MSG_NETCFG_APPLY, &req, sizeof(req));
-	env->netcfg_applied = 1;
+	netcfg_req_from_conf(&req, &env->conf);
+	return (netcfg_needs_servers(netcfg_req_os(&req), &req) &&
+	    nservers == 0);
+}
+
+/*
+ * At start, before the first connection: the server's whole plan, a
+ * client's seal (or its interface), unless it must wait for the
+ * servers' addresses.
+ */
+void
+netreq_start(void)
+{
+	struct sockaddr_storage	 ss;
+	struct addrinfo		 hints, *res;
+
+	if (env->conf.role == ROLE_CLIENT && waits_for_servers() &&
+	    resolve_is_numeric(env->conf.connect_host)) {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_flags = AI_NUMERICHOST;
+		if (getaddrinfo(env->conf.connect_host, NULL, &hints,
+		    &res) == 0) {
+			memcpy(&ss, res->ai_addr, res->ai_addrlen);
+			netreq_set_servers(&ss, 1);
+			freeaddrinfo(res);
+		}
+	}
+	if (env->conf.role == ROLE_CLIENT && waits_for_servers())
+		return;
+	if (netreq_sync(&env->conf, WHY_START) == -1)
+		parent_stop(1, "network configuration request invalid");
+}
+
+/* The tunnel wants to connect: not before the first plan is in. */
+int
+netreq_hold_connect(void)
+{
+	if (started || waits_for_servers())
+		return (0);
+	held_connect = 1;
+	return (1);
+}
+
+void
+netreq_set_servers(const struct sockaddr_storage *ss, int n)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	struct conf_prefix		*p;
+	int				 i;
+
+	nservers = 0;
+	memset(servers, 0, sizeof(servers));
+	for (i = 0; i < n && nservers < NETCFG_MAX_SERVERS; i++) {
+		p = &servers[nservers];
+		if (ss[i].ss_family == AF_INET) {
+			sin = (const struct sockaddr_in *)&ss[i];
+			p->af = AF_INET;
+			p->plen = 32;
+			p->addr.v4 = sin->sin_addr;
+		} else if (ss[i].ss_family == AF_INET6) {
+			sin6 = (const struct sockaddr_in6 *)&ss[i];
+			p->af = AF_INET6;
+			p->plen = 128;
+			p->addr.v6 = sin6->sin6_addr;
+		} else
+			continue;
+		nservers++;
+	}
+}
+
+/* For dsvpnd -nvv: the addresses last set, into req. */
+void
+netreq_copy_servers(struct netcfg_req *req)
+{
+	uint32_t	 i;
+
+	req->n_servers = nservers;
+	for (i = 0; i < nservers; i++)
+		req->servers[i] = servers[i];
+}
+
+/*
+ * The resolved addresses, before connecting to them: where the plan
+ * routes them around the tunnel, cb runs once that is done (1);
+ * otherwise at once (0).
+ */
+int
+netreq_route_servers(const struct sockaddr_storage *ss, int n,
+    void (*cb)(void))
+{
+	struct netcfg_req	 req;
+
+	memset(&req, 0, sizeof(req));
+	netcfg_req_from_conf(&req, &env->conf);
+	if (!netcfg_needs_servers(netcfg_req_os(&req), &req))
+		return (0);
+	netreq_set_servers(ss, n);
+	switch (netreq_sync(&env->conf, started ? WHY_SERVERS : WHY_START)) {
+	case 0:
+		return (0);
+	case 1:
+		servers_cb = cb;
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+/* 1: the session waits for netcfg before it is "up". */
+int
+netreq_session_up(const struct msg_session *ms)
+{
+	if (env->conf.role != ROLE_CLIENT)
+		return (0);
+	session_seen = 1;
+	if (netreq_sync(&env->conf, WHY_SESSION) != 1)
+		return (0);
+	up_msg = *ms;
+	up_pending = 1;
+	return (1);
+}
+
+void
+netreq_session_down(void)
+{
+	up_pending = 0;
+}
+
+/* A reload whose request differs: 1 and parent_reload_done() later. */
+int
+netreq_reload(const struct conf *nc)
+{
+	struct netcfg_req	 req;
+
+	if (!have_applied && !in_flight)
+		return (0);	/* nothing applied yet: it will follow */
+	if (in_flight) {
+		reload_conf = nc;
+		return (1);
+	}
+	memset(&req, 0, sizeof(req));
+	netreq_build(&req, nc);
+	if (memcmp(&req, &applied, sizeof(req)) == 0)
+		return (0);
+	if (send_apply(&req, WHY_RELOAD) == -1)
+		return (-1);
+	return (1);
 }
 
 void
 netreq_revert(void)
 {
-	netreq_send(NR_REVERT, MSG_NETCFG_REVERT, NULL, 0);
-	env->netcfg_applied = 0;
+	netreq_send(NR_REVERT, WHY_START, MSG_NETCFG_REVERT, NULL, 0);
+	have_applied = 0;
 }
 
 void
@@ -134,40 +364,109 @@ netreq_send_locks(void)
 void
 netreq_flush(void)
 {
-	netreq_send(NR_FLUSH, MSG_NETCFG_FLUSH, NULL, 0);
+	netreq_send(NR_FLUSH, WHY_START, MSG_NETCFG_FLUSH, NULL, 0);
 }
 
 void
 netreq_flush_and_stop(void)
 {
-	netreq_send(NR_FLUSH, MSG_NETCFG_FLUSH, NULL, 0);
+	netreq_send(NR_FLUSH, WHY_START, MSG_NETCFG_FLUSH, NULL, 0);
 	peer_compose(&env->kids[PROC_NETCFG].peer, MSG_SHUTDOWN, 0, -1,
 	    NULL, 0);
+}
+
+static void
+apply_done(enum netreq_why why, int ok, const char *text)
+{
+	in_flight = 0;
+	if (ok) {
+		applied = inflight;
+		have_applied = 1;
+	} else if (!have_applied)
+		memset(&applied, 0, sizeof(applied));
+	/* A failed transition leaves the old plan: applied stays. */
+	switch (why) {
+	case WHY_RELOAD:
+		parent_reload_done(ok, text);
+		break;
+	case WHY_SERVERS:
+		if (!ok)
+			log_warnx("routing the server around the tunnel "
+			    "failed: %s", text);
+		break;
+	case WHY_START:
+	case WHY_SESSION:
+		if (!ok) {
+			/* netcfg has undone the steps it made. */
+			log_warnx("network configuration failed: %s", text);
+			parent_stop(1, "network configuration failed");
+			return;
+		}
+		log_info("network configuration applied");
+		started = 1;
+		break;
+	}
+	netreq_next();
+}
+
+/*
+ * After an answer: what waited for its turn goes; once nothing is on
+ * its way any more, what waited for netcfg may go on: the connection to
+ * the servers, the session's "up".
+ */
+static void
+netreq_next(void)
+{
+	const struct conf	*nc = reload_conf;
+	void			 (*cb)(void);
+	int			 r;
+
+	if (env->stopping)
+		return;
+	if (nc != NULL) {
+		reload_conf = NULL;
+		if ((r = netreq_reload(nc)) == 0)
+			parent_reload_done(1, "");
+		else if (r == -1)
+			parent_reload_done(0, "invalid network request");
+	} else if (dirty) {
+		dirty = 0;
+		if (netreq_sync(&env->conf, up_pending ? WHY_SESSION :
+		    WHY_SERVERS) == -1)
+			parent_stop(1, "network configuration request invalid");
+	}
+	if (in_flight || !started)
+		return;
+	if ((cb = servers_cb) != NULL) {
+		servers_cb = NULL;
+		cb();
+	}
+	if (held_connect) {
+		held_connect = 0;
+		connect_request();
+	}
+	if (up_pending) {
+		up_pending = 0;
+		status_session_up(&up_msg);
+	}
 }
 
 void
 netreq_result(const struct msg_result *res)
 {
-	enum netreq_kind	 kind;
-	char			 text[sizeof(res->text)];
+	struct ringent	 e;
+	char		 text[sizeof(res->text)];
 
 	if (ring_count == 0)
 		fatalx("%s: unexpected result from netcfg", __func__);
-	kind = ring[ring_head];
+	e = ring[ring_head];
 	ring_head = (ring_head + 1) % NETREQ_RING;
 	ring_count--;
 	memcpy(text, res->text, sizeof(text));
 	text[sizeof(text) - 1] = '\0';
-	switch (kind) {
+	switch (e.kind) {
 	case NR_APPLY:
-		if (res->ok) {
-			log_info("network configuration applied");
-			break;
-		}
-		/* netcfg has undone the steps it made. */
-		env->netcfg_applied = 0;
-		log_warnx("network configuration failed: %s", text);
-		parent_stop(1, "network configuration failed");
+		apply_done(e.why, res->ok, text);
 		break;
 	case NR_REVERT:
 		env->reverted = env->stopping;
@@ -183,17 +482,4 @@ netreq_result(const struct msg_result *res)
 			log_info("%s", text);
 		break;
 	}
-}
-
-/* Does a new config change what netcfg has applied? */
-int
-netreq_differs(const struct conf *a, const struct conf *b)
-{
-	struct netcfg_req	 ra, rb;
-
-	memset(&ra, 0, sizeof(ra));
-	memset(&rb, 0, sizeof(rb));
-	netcfg_req_from_conf(&ra, a);
-	netcfg_req_from_conf(&rb, b);
-	return memcmp(&ra, &rb, sizeof(ra)) != 0;
 }

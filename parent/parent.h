@@ -56,8 +56,8 @@ struct parent {
 	struct event	 stop_timer;
 
 	/* netcfg */
-	int		 netcfg_applied;
 	char		 netcfg_text[MSG_TEXT_MAX];
+	int		 tun_created;	/* BSD: the unit is ours to destroy */
 
 	/* client transport */
 	struct event	 connect_ev;	/* backoff timer or connect wait */
@@ -87,7 +87,16 @@ void	 connect_session_up(void);
 void	 connect_cancel(void);
 
 /* netreq.c */
-void	 netreq_apply(void);
+void	 netreq_start(void);
+int	 netreq_hold_connect(void);
+void	 netreq_set_servers(const struct sockaddr_storage *, int);
+struct netcfg_req;
+void	 netreq_copy_servers(struct netcfg_req *);
+int	 netreq_route_servers(const struct sockaddr_storage *, int,
+	    void (*)(void));
+int	 netreq_session_up(const struct msg_session *);
+void	 netreq_session_down(void);
+int	 netreq_reload(const struct conf *);
 void	 netreq_revert(void);
 void	 netreq_reset(void);
 void	 netreq_flush(void);
@@ -95,10 +104,11 @@ void	 netreq_send_locks(void);
 void	 netreq_revert_and_stop(void);
 void	 netreq_flush_and_stop(void);
 void	 netreq_result(const struct msg_result *);
-int	 netreq_differs(const struct conf *, const struct conf *);
 
-/* reload.c */
-int	 parent_reload(char *msg, size_t msglen);
+/* reload.c: SIGHUP and dsvpnctl reload; the answer (and the one log
+ * line) once netcfg has applied the new plan, or failed to. */
+void	 parent_reload(int from_control, uint32_t peerid);
+void	 parent_reload_done(int ok, const char *netcfg_error);
 
 /* showplan.c */
 void	 show_instance(const struct conf *);

@@ -29,11 +29,22 @@
 /*
  * Reload, for SIGHUP and dsvpnctl reload alike.  A file that does not
  * parse changes nothing.  Settings that shape the processes themselves
- * (role, interface, listeners, user, chroot, control socket) need a
- * restart and are refused; everything else is applied: timers at once,
- * key and endpoint by a clean session restart in the tunnel, addresses,
- * routes and NAT by netcfg reverting and applying again.
+ * (role, interface, listeners, user, chroot, control socket, instance)
+ * need a restart and are refused; everything else is applied: timers
+ * at once, key and endpoint by a clean session restart in the tunnel,
+ * addresses, routes and NAT by netcfg, which changes its plan
+ * make-before-break.  Nothing is committed until netcfg has answered:
+ * a plan netcfg cannot apply leaves the old configuration in force,
+ * whole.  The answer to dsvpnctl, and the one log line, come then.
  */
+
+static struct {
+	int		 pending;
+	int		 from_control;
+	uint32_t	 peerid;
+	struct conf	 conf;
+	uint8_t		 key[CONF_KEY_LEN];
+} rl;
 
 /* Name the first setting that only a restart can change, or NULL. */
 static const char *
@@ -51,47 +62,113 @@ needs_restart(const struct conf *o, const struct conf *n)
 		return "the user or chroot directory";
 	if (strcmp(o->control_socket, n->control_socket) != 0)
 		return "the control socket";
+	if (strcmp(o->instance, n->instance) != 0 ||
+	    o->instance_id != n->instance_id)
+		return "the instance";
 	return NULL;
 }
 
-int
-parent_reload(char *msg, size_t msglen)
+/* Parses and checks the file into rl; -1 with why in msg. */
+static int
+reload_prepare(char *msg, size_t msglen)
 {
-	static struct conf	 nc;
-	uint8_t			 key[CONF_KEY_LEN];
-	const char		*what;
-	int			 id, renet;
+	const char	*what;
 
 	msg[0] = '\0';
-	conf_defaults(&nc);
+	conf_defaults(&rl.conf);
 	conf_set_error_buffer(msg, msglen);
-	if (parse_config(env->conffile, &nc) != 0) {
+	if (parse_config(env->conffile, &rl.conf) != 0) {
 		conf_set_error_buffer(NULL, 0);
 		return -1;
 	}
 	conf_set_error_buffer(NULL, 0);
 	/* The command line's socket wins, as at startup. */
-	strlcpy(nc.control_socket, env->conf.control_socket,
-	    sizeof(nc.control_socket));
-	if ((what = needs_restart(&env->conf, &nc)) != NULL) {
+	strlcpy(rl.conf.control_socket, env->conf.control_socket,
+	    sizeof(rl.conf.control_socket));
+	if ((what = needs_restart(&env->conf, &rl.conf)) != NULL) {
 		snprintf(msg, msglen, "%s changed: restart dsvpnd to apply "
 		    "it", what);
 		return -1;
 	}
-	if (load_key(nc.keyfile, key) == -1) {
-		snprintf(msg, msglen, "cannot load key file %s", nc.keyfile);
+	if (load_key(rl.conf.keyfile, rl.key) == -1) {
+		snprintf(msg, msglen, "cannot load key file %.400s",
+		    rl.conf.keyfile);
 		return -1;
 	}
-	renet = env->netcfg_applied && netreq_differs(&env->conf, &nc);
-	memcpy(&env->conf, &nc, sizeof(nc));
-	memcpy(env->key, key, sizeof(key));
-	sodium_memzero(key, sizeof(key));
+	return 0;
+}
+
+/* One log line, and the answer to dsvpnctl if it asked. */
+static void
+reload_answer(int from_control, uint32_t peerid, int ok, const char *text)
+{
+	struct msg_result	 res;
+
+	if (ok)
+		log_info("reloaded %s", env->conffile);
+	else
+		log_warnx("reload failed, old configuration kept: %s", text);
+	if (!from_control)
+		return;
+	memset(&res, 0, sizeof(res));
+	res.ok = ok;
+	strlcpy(res.text, ok ? "reloaded" : text, sizeof(res.text));
+	peer_compose(&env->kids[PROC_CONTROL].peer, MSG_CTL_RESULT,
+	    peerid, -1, &res, sizeof(res));
+}
+
+static void
+reload_commit(void)
+{
+	int	 id;
+
+	memcpy(&env->conf, &rl.conf, sizeof(rl.conf));
+	memcpy(env->key, rl.key, sizeof(rl.key));
+	sodium_memzero(rl.key, sizeof(rl.key));
 	for (id = PROC_TUNNEL; id < PROC_MAX; id++)
 		if (env->kids[id].pid != 0)
 			parent_send_config(id);
-	if (renet) {
-		netreq_revert();
-		netreq_apply();
+}
+
+void
+parent_reload(int from_control, uint32_t peerid)
+{
+	char	 msg[sizeof(((struct msg_result *)0)->text)];
+	int	 r;
+
+	if (rl.pending) {
+		/* The one under way answers its own asker. */
+		reload_answer(from_control, peerid, 0,
+		    "a reload is already under way");
+		return;
 	}
-	return 0;
+	rl.from_control = from_control;
+	rl.peerid = peerid;
+	if (reload_prepare(msg, sizeof(msg)) == -1) {
+		sodium_memzero(rl.key, sizeof(rl.key));
+		reload_answer(from_control, peerid, 0, msg);
+		return;
+	}
+	rl.pending = 1;
+	if ((r = netreq_reload(&rl.conf)) == 1)
+		return;		/* parent_reload_done() follows */
+	parent_reload_done(r == 0, "invalid network configuration request");
+}
+
+void
+parent_reload_done(int ok, const char *netcfg_error)
+{
+	char	 msg[sizeof(((struct msg_result *)0)->text)];
+
+	if (!rl.pending)
+		return;
+	rl.pending = 0;
+	if (ok)
+		reload_commit();
+	else {
+		sodium_memzero(rl.key, sizeof(rl.key));
+		snprintf(msg, sizeof(msg), "network configuration: %s",
+		    netcfg_error);
+	}
+	reload_answer(rl.from_control, rl.peerid, ok, ok ? "" : msg);
 }

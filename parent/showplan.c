@@ -17,8 +17,11 @@
 #include "compat.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 
+#include <netdb.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +29,54 @@
 #include "netcfg.h"
 #include "parent.h"
 #include "plan.h"
+#include "resolve.h"
 
 /*
  * dsvpnd -nvv: after the configuration, the commands netcfg would run
  * on this system to apply and revert it, as comments so that the output
- * still parses.  What only exists at run time (the interface the kernel
- * picks, the server's resolved address, the egress interface and the
- * sysctls found) is shown as placeholders.
+ * still parses.  What netcfg discovers at run time (the egress interface,
+ * the old gateway, the sysctls' values) is discovered here the same way,
+ * and the server's name is resolved; only what cannot be known before
+ * the start is a placeholder, and the output says so: the name of an
+ * "auto" interface (the kernel picks it), and whatever discovery could
+ * not find here.
  */
+
+/* The server's addresses now, where the plan routes them. */
+static void
+show_servers(struct netcfg_req *req, const struct conf *conf,
+    enum netcfg_os os)
+{
+	struct addrinfo		 hints, *res, *ai;
+	struct sockaddr_storage	 ss[NETCFG_MAX_SERVERS];
+	struct passwd		*pw;
+	int			 n = 0;
+
+	if (!resolve_is_numeric(conf->connect_host) &&
+	    (req->default_route || req->block_outside) &&
+	    (pw = getpwnam(conf->user)) != NULL && pw->pw_uid != 0)
+		req->dns_uid = pw->pw_uid;
+	if (!netcfg_needs_servers(os, req))
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(conf->connect_host, conf->connect_port, &hints,
+	    &res) != 0) {
+		printf("# (%s does not resolve here: 192.0.2.1 shown)\n",
+		    conf->connect_host);
+		inet_pton(AF_INET, "192.0.2.1", &req->servers[0].addr.v4);
+		req->servers[0].af = AF_INET;
+		req->servers[0].plen = 32;
+		req->n_servers = 1;
+		return;
+	}
+	for (ai = res; ai != NULL && n < NETCFG_MAX_SERVERS; ai = ai->ai_next)
+		if (ai->ai_addrlen <= sizeof(ss[0]))
+			memcpy(&ss[n++], ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(res);
+	netreq_set_servers(ss, n);
+	netreq_copy_servers(req);
+}
 
 static void
 print_commented(const struct plan *plan, int revert)
@@ -54,30 +97,6 @@ print_commented(const struct plan *plan, int revert)
 	free(buf);
 }
 
-/* dsvpnd -nv: what the instance is called in the system, as comments. */
-void
-show_instance(const struct conf *conf)
-{
-	struct instance_names	 n;
-	char			 pid[PATH_MAX], state[PATH_MAX];
-
-	if (instance_names(conf->instance, conf->instance_id, &n) == -1)
-		return;
-	if (instance_beside(conf->control_socket, ".pid", pid,
-	    sizeof(pid)) == -1 || instance_beside(conf->control_socket,
-	    ".netcfg", state, sizeof(state)) == -1)
-		return;
-	printf("\n# instance %s, id %u, puts these names into the system:\n",
-	    n.name, n.id);
-	printf("#   nft table inet %s; pf anchor %s\n", n.base, n.base);
-	printf("#   iptables chains %s %s %s %s %s\n", n.chain_raw,
-	    n.chain_fwd, n.chain_nat, n.chain_out, n.chain_in);
-	printf("#   routing table %u, fwmark %u, rule priorities %u %u %u\n",
-	    n.table, n.fwmark, n.pref_uid, n.pref_suppress, n.pref_fwmark);
-	printf("#   control socket %s\n#   pid file %s\n#   state file %s\n",
-	    conf->control_socket, pid, state);
-}
-
 void
 show_plan(const struct conf *conf)
 {
@@ -85,27 +104,30 @@ show_plan(const struct conf *conf)
 	struct netcfg_facts	 facts;
 	struct plan		*plan;
 	enum netcfg_os		 os;
+	char			 err[NETCFG_ERRLEN];
 
 	memset(&req, 0, sizeof(req));
 	netcfg_req_from_conf(&req, conf);
-	if (req.ifname[0] == '\0')
+	printf("\n");
+	if (req.ifname[0] == '\0') {
 		strlcpy(req.ifname, "tun0", sizeof(req.ifname));
-	if (req.role == ROLE_CLIENT) {
-		/* The server's address as resolved at connect time. */
-		req.servers[0].af = AF_INET;
-		req.servers[0].plen = 32;
-		inet_pton(AF_INET, "192.0.2.1", &req.servers[0].addr.v4);
-		req.n_servers = 1;
+		printf("# (tunnel auto: the kernel names the interface at "
+		    "start; tun0 shown)\n");
 	}
-	netcfg_facts_unknown(&facts);
 	os = netcfg_req_os(&req);
+	if (req.role == ROLE_CLIENT)
+		show_servers(&req, conf, os);
+	if (netcfg_discover(&req, os, &facts, err, sizeof(err)) == -1) {
+		printf("# (discovery failed here: %s; placeholders shown)\n",
+		    err);
+		netcfg_facts_unknown(&facts);
+	}
 	if ((plan = plan_render(&req, os, &facts)) == NULL) {
 		printf("# no network plan for %s\n", netcfg_os_name(os));
 		return;
 	}
-	printf("\n# network plan for %s (interface %s%s):\n",
-	    netcfg_os_name(os), req.ifname,
-	    req.role == ROLE_CLIENT ? ", server 192.0.2.1" : "");
+	printf("# network plan for %s (interface %s):\n",
+	    netcfg_os_name(os), req.ifname);
 	printf("# apply\n");
 	print_commented(plan, 0);
 	printf("# revert\n");

@@ -48,11 +48,15 @@ static int
 tundev_open(struct tun_dev *tun, const char *name)
 {
 	char	 path[sizeof("/dev/") + IFNAMSIZ];
+	int	 existed;
 
 	snprintf(path, sizeof(path), "/dev/%s", name);
+	/* A unit that only the open made is ours to destroy at revert. */
+	existed = if_nametoindex(name) != 0;
 	if ((tun->fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
 		return (-1);
 	strlcpy(tun->ifname, name, sizeof(tun->ifname));
+	tun->created = !existed;
 	return (0);
 }
 

@@ -41,6 +41,7 @@ struct tun_dev {
 	char		 ifname[IFNAMSIZ];
 	int		 mtu;
 	int		 flags;		/* TUN_F_AFHEADER, TUN_F_VNETHDR */
+	int		 created;	/* BSD: the open made the unit */
 };
 
 /*

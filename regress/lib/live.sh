@@ -207,6 +207,108 @@ snapshot() {	# snapshot NS
 	done
 }
 
+# Clear text on the client's underlay.  A VPN's first promise is that
+# nothing leaves outside the tunnel; tests that change state watch the
+# client's end of the underlay (v-c in NS_C) with tcpdump for packets
+# leaving it that are neither the transport to the server ($SRV_IP, TCP
+# port $LEAK_PORT, 443 by default) nor link-local control, which the
+# seal lets out so that the underlay keeps working: ICMPv6 neighbour
+# and router discovery (hop limit 255) and MLD reports, DHCP and
+# DHCPv6.  ARP is not IP and is not counted.
+#
+#	leak_watch_start [NS [DEV]]	start the capture, wait till it runs
+#	leak_watch_stop			end it; prints "N leaked", then the
+#					first packets, time-stamped
+#	leak_count			the leaked packets so far
+#	leak_check WHAT [UNTIL]		fail the test on any leaked packet,
+#					or on any before UNTIL (unix time,
+#					for a daemon going down: after its
+#					seal went, packets may leave)
+#	probe_start / probe_stop	traffic that would leak if unsealed:
+#					pings (v4, v6) to the far host, UDP
+#					and TCP to it, from the client
+#					namespace
+#	sealed [NS [TABLE]]		the kill switch is in place
+LEAK_PORT=${LEAK_PORT:-443}
+LEAK_PID=
+LEAK_FILE=
+PROBE_PIDS=
+
+leak_filter() {
+	printf '%s' "not arp and not (host $SRV_IP and tcp port $LEAK_PORT)" \
+	    " and not (ip6 and ip6[7] == 255 and ip6[6] == 58 and" \
+	    " (ip6[40] == 133 or ip6[40] == 135 or ip6[40] == 136))" \
+	    " and not (ip6 and ip6[6] == 0 and dst host ff02::16)" \
+	    " and not (udp and (port 67 or port 68 or port 546 or port 547))"
+}
+
+leak_watch_start() {
+	local ns=${1:-$NS_C} dev=${2:-v-c}
+	command -v tcpdump >/dev/null || skip "needs tcpdump"
+	LEAK_FILE=$LIVE_DIR/leak.$$.$RANDOM.pcap
+	ip netns exec "$ns" tcpdump -i "$dev" -Q out -n -U -w "$LEAK_FILE" \
+	    "$(leak_filter)" 2>"$LEAK_FILE.log" &
+	LEAK_PID=$!
+	PIDS="$PIDS $LEAK_PID"
+	wait_for 10 grep -q "listening on" "$LEAK_FILE.log" ||
+	    fail "tcpdump did not start: $(cat "$LEAK_FILE.log")"
+}
+
+leak_count() {
+	[ -s "$LEAK_FILE" ] || { echo 0; return; }
+	tcpdump -r "$LEAK_FILE" -n 2>/dev/null | wc -l
+}
+
+leak_watch_stop() {
+	alive "$LEAK_PID" && kill -INT "$LEAK_PID" 2>/dev/null
+	wait "$LEAK_PID" 2>/dev/null
+	LEAK_PID=
+	echo "$(leak_count) leaked"
+	[ -s "$LEAK_FILE" ] && tcpdump -r "$LEAK_FILE" -n -tt 2>/dev/null |
+	    head -n 10
+	return 0
+}
+
+leak_check() {	# leak_check WHAT [UNTIL]
+	local n until=${2:-}
+	if [ -n "$until" ]; then
+		n=$(tcpdump -r "$LEAK_FILE" -n -tt 2>/dev/null |
+		    awk -v t="$until" '$1 < t' | wc -l)
+	else
+		n=$(leak_count)
+	fi
+	[ "$n" -eq 0 ] && return 0
+	tcpdump -r "$LEAK_FILE" -n -tt 2>/dev/null | head -n 10
+	fail "$1: $n packets left the client outside the tunnel"
+}
+
+probe_start() {
+	ip netns exec "$NS_C" ping -q -i 0.1 "$REMOTE_IP" >/dev/null 2>&1 &
+	PROBE_PIDS="$PROBE_PIDS $!"
+	ip netns exec "$NS_C" ping -q -i 0.1 "$REMOTE_IP6" >/dev/null 2>&1 &
+	PROBE_PIDS="$PROBE_PIDS $!"
+	ip netns exec "$NS_C" sh -c "while :; do
+	    echo probe | nc -u -w 0 $REMOTE_IP 53; nc -z -w 1 $REMOTE_IP 80
+	    sleep 0.2; done" >/dev/null 2>&1 &
+	PROBE_PIDS="$PROBE_PIDS $!"
+	PIDS="$PIDS $PROBE_PIDS"
+}
+
+probe_stop() {
+	local pid
+	for pid in $PROBE_PIDS; do
+		alive "$pid" && kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	PROBE_PIDS=
+}
+
+# The kill switch in place: the instance's nft table with its output chain.
+sealed() {	# sealed [NS [TABLE]]
+	ip netns exec "${1:-$NS_C}" nft list chain inet "${2:-dsvpnd}" \
+	    output >/dev/null 2>&1
+}
+
 live_dump_logs() {
 	[ -n "$LIVE_DIR" ] || return 0
 	for f in "$LIVE_DIR"/*.log; do
