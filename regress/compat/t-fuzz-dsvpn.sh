@@ -36,9 +36,11 @@ skip() {
 
 build() {
 	command -v clang >/dev/null 2>&1 || skip "no clang"
-	[ -f "$BUILDDIR/config.h" ] || skip "no $BUILDDIR/config.h (configure first)"
-	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ return 0; }\n' \
-	    > "$TMPDIR/probe.c"
+	[ -f "$BUILDDIR/config.h" ] ||
+	    skip "no $BUILDDIR/config.h (configure first)"
+	printf '%s\n%s\n' \
+	    'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)' \
+	    '{ return 0; }' > "$TMPDIR/probe.c"
 	clang -fsanitize=fuzzer "$TMPDIR/probe.c" -o "$TMPDIR/probe" \
 	    >/dev/null 2>&1 || skip "clang has no libFuzzer"
 	sodium=$(pkg-config --cflags --libs libsodium 2>/dev/null) ||
@@ -73,7 +75,8 @@ if [ $rc -ne 0 ]; then
 	tail -40 "$TMPDIR/fuzz.log"
 	for a in "$TMPDIR"/crash-* "$TMPDIR"/leak-* "$TMPDIR"/timeout-* \
 	    "$TMPDIR"/oom-*; do
-		[ -f "$a" ] && echo "artifact: $a ($(od -An -tx1 "$a" | head -4))"
+		[ -f "$a" ] &&
+		    echo "artifact: $a ($(od -An -tx1 "$a" | head -4))"
 	done
 	exit 1
 fi
