@@ -225,13 +225,14 @@ prepare(struct jplan *jp, const struct netcfg_req *req,
     const struct netcfg_facts *carry, char *err, size_t errlen)
 {
 	jp->req = *req;
-	if (netcfg_discover(req, jr.os, &jp->facts, err, errlen) == -1)
+	jp->os = netcfg_req_os(req);
+	if (netcfg_discover(req, jp->os, &jp->facts, err, errlen) == -1)
 		return (-1);
 	if (carry != NULL)
 		netcfg_facts_carry(&jp->facts, carry);
-	if ((jp->plan = plan_render(req, jr.os, &jp->facts)) == NULL) {
+	if ((jp->plan = plan_render(req, jp->os, &jp->facts)) == NULL) {
 		snprintf(err, errlen, "cannot render the %s plan",
-		    netcfg_os_name(jr.os));
+		    netcfg_os_name(jp->os));
 		return (-1);
 	}
 	return (0);
@@ -244,7 +245,6 @@ fresh_apply(const struct netcfg_req *req, char *err, size_t errlen)
 	size_t	 k;
 
 	forget();
-	jr.os = netcfg_req_os(req);
 	if (prepare(&jr.cur, req, NULL, err, errlen) == -1) {
 		forget();
 		return (-1);
@@ -258,7 +258,7 @@ fresh_apply(const struct netcfg_req *req, char *err, size_t errlen)
 		return (-1);
 	}
 	netcfg_log(LOG_INFO, "netcfg: applied %zu steps (%s)",
-	    jplan_count(&jr.cur), netcfg_os_name(jr.os));
+	    jplan_count(&jr.cur), netcfg_os_name(jr.cur.os));
 	return (0);
 }
 
@@ -424,21 +424,27 @@ transition(const struct netcfg_req *req, char *err, size_t errlen)
 	memset(nx, 0, sizeof(*nx));
 	save_or_warn();
 	netcfg_log(LOG_INFO, "netcfg: changed %zu steps, removed %zu (%s)",
-	    added, removed, netcfg_os_name(jr.os));
+	    added, removed, netcfg_os_name(jr.cur.os));
 	return (0);
 }
 
-/* Can the applied plan change into one for req step by step? */
+/*
+ * Can the applied plan change into one for req step by step?  Between
+ * the Linux firewall backends too: the new kill switch comes up before
+ * the old goes, and the routes, which both plans share, stay.
+ */
 static int
 transitionable(const struct netcfg_req *req)
 {
 	const struct netcfg_req	*a = &jr.cur.req;
+	enum netcfg_os		 os = netcfg_req_os(req);
 
 	return (jr.cur.plan != NULL && jr.next.plan == NULL &&
 	    a->role == req->role && a->instance_id == req->instance_id &&
 	    strcmp(a->instance, req->instance) == 0 &&
 	    strcmp(a->ifname, req->ifname) == 0 &&
-	    netcfg_req_os(req) == jr.os);
+	    (os == jr.cur.os || (plan_is_linux(os) &&
+	    plan_is_linux(jr.cur.os))));
 }
 
 int

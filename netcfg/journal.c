@@ -42,8 +42,8 @@ struct journal_rec {
 	uint32_t		 magic;
 	uint32_t		 version;
 	uint32_t		 size;
-	int32_t			 os;
-	uint32_t		 have[2];	/* cur, next */
+	int32_t			 os[2];		/* cur, next */
+	uint32_t		 have[2];
 	struct netcfg_req	 req[2];
 	struct netcfg_facts	 facts[2];
 	uint8_t			 applied[2][NETCFG_MAX_STEPS / 8];
@@ -100,6 +100,7 @@ rec_put(struct journal_rec *rec, int k, const struct jplan *jp)
 	rec->have[k] = jp->plan != NULL;
 	if (jp->plan == NULL)
 		return;
+	rec->os[k] = jp->os;
 	rec->req[k] = jp->req;
 	rec->facts[k] = jp->facts;
 	memcpy(rec->applied[k], jp->applied, sizeof(rec->applied[k]));
@@ -118,7 +119,6 @@ journal_save(const struct journal *j, char *err, size_t errlen)
 	rec.magic = JOURNAL_MAGIC;
 	rec.version = JOURNAL_VERSION;
 	rec.size = sizeof(rec);
-	rec.os = j->os;
 	rec_put(&rec, 0, &j->cur);
 	rec_put(&rec, 1, &j->next);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", statefile) >=
@@ -181,13 +181,16 @@ rec_get(const struct journal_rec *rec, int k, struct jplan *jp)
 	memset(jp, 0, sizeof(*jp));
 	if (rec->have[k] == 0)
 		return (0);
-	if (rec->have[k] != 1 || netcfg_req_validate(&rec->req[k]) != NULL ||
+	if (rec->have[k] != 1 || rec->os[k] < 0 ||
+	    rec->os[k] >= NETCFG_OS_COUNT ||
+	    netcfg_req_validate(&rec->req[k]) != NULL ||
 	    netcfg_facts_validate(&rec->facts[k]) != NULL)
 		return (-1);
+	jp->os = rec->os[k];
 	jp->req = rec->req[k];
 	jp->facts = rec->facts[k];
 	memcpy(jp->applied, rec->applied[k], sizeof(jp->applied));
-	if ((jp->plan = plan_render(&jp->req, rec->os, &jp->facts)) == NULL)
+	if ((jp->plan = plan_render(&jp->req, jp->os, &jp->facts)) == NULL)
 		return (-1);
 	for (i = plan_nsteps(jp->plan); i < NETCFG_MAX_STEPS; i++)
 		if (jbit(jp, i))
@@ -206,8 +209,7 @@ journal_load(struct journal *j, char *err, size_t errlen)
 	if ((rc = journal_read(&rec, err, errlen)) != 1)
 		goto out;
 	memset(j, 0, sizeof(*j));
-	if (rec.os < 0 || rec.os >= NETCFG_OS_COUNT ||
-	    rec_get(&rec, 0, &j->cur) == -1 ||
+	if (rec_get(&rec, 0, &j->cur) == -1 ||
 	    rec_get(&rec, 1, &j->next) == -1 ||
 	    (j->cur.plan == NULL && j->next.plan != NULL)) {
 		jplan_clear(&j->cur);
@@ -217,7 +219,6 @@ journal_load(struct journal *j, char *err, size_t errlen)
 		rc = -1;
 		goto out;
 	}
-	j->os = rec.os;
 	return (1);
  out:
 	if (rc == -1)

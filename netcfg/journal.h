@@ -31,13 +31,13 @@
 
 struct jplan {
 	struct plan		*plan;		/* NULL: none */
+	enum netcfg_os		 os;
 	struct netcfg_req	 req;
 	struct netcfg_facts	 facts;
 	uint8_t			 applied[NETCFG_MAX_STEPS / 8];
 };
 
 struct journal {
-	enum netcfg_os		 os;
 	struct jplan		 cur;
 	struct jplan		 next;
 };

@@ -22,7 +22,7 @@
  * where REQUEST is
  *	apply-server IF EXTIF [pool] [net=PREFIX ...]
  *	apply-client IF [split] [open] [noaddr] [noinet6] [uid=UID]
- *	    [route=PREFIX ...]
+ *	    [route=PREFIX ...] [fw=nft|iptables]
  * Requests chained with "then" are applied one after the other in one
  * process, so every one after the first is a transition from the one
  * before.  The tool exits without reverting, as a killed daemon would;
@@ -103,6 +103,10 @@ client_opt(struct netcfg_req *r, const char *o)
 		r->dns_uid = atoi(o + 4);
 	else if (strncmp(o, "route=", 6) == 0 && r->n_routes < CONF_MAX_ROUTES)
 		prefix(&r->routes[r->n_routes++], o + 6);
+	else if (strcmp(o, "fw=iptables") == 0)
+		r->firewall = FW_IPTABLES;
+	else if (strcmp(o, "fw=nft") == 0)
+		r->firewall = FW_NFTABLES;
 	else
 		errx(2, "bad client option %s", o);
 }
@@ -133,13 +137,15 @@ request(struct netcfg_req *r, int argc, char **argv, int fw,
 		fixture_req(r, ROLE_CLIENT, argv[1], 1500);
 		r->default_route = 1;
 		r->block_outside = 1;
+		r->firewall = fw;
 		for (i = 2; i < argc && strcmp(argv[i], "then") != 0; i++)
 			client_opt(r, argv[i]);
 	} else
 		errx(2, "bad command %s", argv[0]);
 	strlcpy(r->instance, name, sizeof(r->instance));
 	r->instance_id = id;
-	r->firewall = fw;
+	if (r->role == ROLE_SERVER)
+		r->firewall = fw;
 	return (i);
 }
 

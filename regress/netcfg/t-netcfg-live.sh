@@ -307,6 +307,8 @@ done
 transition nft "apply-client tun0 noaddr" "apply-client tun0"
 transition nft "apply-client tun0 noinet6" "apply-client tun0 open route=10.9.0.0/16"
 transition nft "apply-server tun0 v0" "apply-server tun0 v0 pool net=10.8.0.0/16"
+# From one firewall backend to the other: the new kill switch first.
+transition nft "apply-client tun0" "apply-client tun0 fw=iptables"
 instances nft
 
 if [ $FAILED -ne 0 ]; then

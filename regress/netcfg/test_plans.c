@@ -738,10 +738,10 @@ tampered(const char *dir, void (*spoil)(struct journal *), const char *what)
 	snprintf(path, sizeof(path), "%s/state", dir);
 	netcfg_set_statefile(path);
 	memset(&j, 0, sizeof(j));
-	j.os = NETCFG_OS_LINUX_NFT;
+	j.cur.os = NETCFG_OS_LINUX_NFT;
 	mk_server(&j.cur.req);
 	facts_for(&j.cur.facts, &j.cur.req);
-	j.cur.plan = plan_render(&j.cur.req, j.os, &j.cur.facts);
+	j.cur.plan = plan_render(&j.cur.req, j.cur.os, &j.cur.facts);
 	CHECK(j.cur.plan != NULL, "the journal's plan does not render");
 	if (j.cur.plan == NULL)
 		return;
