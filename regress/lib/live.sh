@@ -23,6 +23,8 @@ SRV_FAR6=2001:db8:1::1
 REMOTE_IP6=2001:db8:1::2
 NS_R=
 
+NETNS_ETC=	# /etc/netns/NS directories made by netns_resolv
+
 skip() { echo "skipped: $*"; exit 77; }
 fail() { echo "FAIL: $*"; live_dump_logs; exit 1; }
 note() { echo "--- $*"; }
@@ -94,6 +96,15 @@ live_pair() {
 	wait_for 10 link_local "$NS_S" v-s || fail "no link-local on v-s"
 	wait_for 10 link_local "$NS_C" v-c || fail "no link-local on v-c"
 	wait_for 10 link_local "$NS_S" v-sr || fail "no link-local on v-sr"
+}
+
+# A resolv.conf for one namespace only (ip netns exec bind-mounts it);
+# removed at cleanup: netns_resolv NS NAMESERVER
+netns_resolv() {
+	mkdir -p "/etc/netns/$1" || fail "mkdir /etc/netns/$1"
+	NETNS_ETC="$NETNS_ETC /etc/netns/$1"
+	printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$2" \
+	    >"/etc/netns/$1/resolv.conf"
 }
 
 link_local() {	# link_local NS DEV: a settled fe80:: address
@@ -216,6 +227,9 @@ snapshot() {	# snapshot NS
 # and router discovery (hop limit 255) and MLD reports, DHCP and
 # DHCPv6.  ARP is not IP and is not counted.
 #
+# LEAK_EXTRA, set before leak_watch_start, excludes what a test allows
+# besides (a resolver's lookups of the server, say).
+#
 #	leak_watch_start [NS [DEV]]	start the capture, wait till it runs
 #	leak_watch_stop			end it; prints "N leaked", then the
 #					first packets, time-stamped
@@ -230,6 +244,7 @@ snapshot() {	# snapshot NS
 #					namespace
 #	sealed [NS [TABLE]]		the kill switch is in place
 LEAK_PORT=${LEAK_PORT:-443}
+LEAK_EXTRA=${LEAK_EXTRA:-}	# more not to count, a pcap-filter expression
 LEAK_PID=
 LEAK_FILE=
 PROBE_PIDS=
@@ -240,6 +255,8 @@ leak_filter() {
 	    " (ip6[40] == 133 or ip6[40] == 135 or ip6[40] == 136))" \
 	    " and not (ip6 and ip6[6] == 0 and dst host ff02::16)" \
 	    " and not (udp and (port 67 or port 68 or port 546 or port 547))"
+	[ -n "$LEAK_EXTRA" ] && printf ' and not (%s)' "$LEAK_EXTRA"
+	return 0
 }
 
 leak_watch_start() {
@@ -352,6 +369,9 @@ live_cleanup() {
 	done
 	for ns in "$NS_S" "$NS_C" "$NS_M" "$NS_R" "$NS_C2"; do
 		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
+	done
+	for d in $NETNS_ETC; do
+		case $d in /etc/netns/dsv-*) rm -rf "$d" ;; esac
 	done
 	return 0
 }
