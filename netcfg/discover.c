@@ -300,10 +300,14 @@ linux_discover(const struct netcfg_req *req, enum netcfg_os os,
 	return (0);
 }
 
-/* The gateway towards dst now, before the tunnel routes are in. */
+/*
+ * The gateway towards dst, outside the tunnel: what "route get" says,
+ * or, where our own routes already take dst into the tunnel (a server
+ * that moved, seen from a sealed client), the default route's.
+ */
 static int
-route_get(const struct conf_prefix *dst, struct netcfg_facts *f,
-    char *err, size_t errlen)
+route_get(const struct netcfg_req *req, const struct conf_prefix *dst,
+    struct netcfg_facts *f, char *err, size_t errlen)
 {
 	char			 out[DISCOVER_OUTMAX], d[INET6_ADDRSTRLEN];
 	char			 ifname[IFNAMSIZ], scope[IFNAMSIZ];
@@ -313,12 +317,21 @@ route_get(const struct conf_prefix *dst, struct netcfg_facts *f,
 				    v6 ? "-inet6" : "-inet", d, NULL };
 
 	fmt_addr(d, sizeof(d), dst);
-	if (run(argv, out, sizeof(out), err, errlen) == -1)
-		return (-1);
-	if (discover_parse_route_get(out, ifname, sizeof(ifname), &gw,
+	if (run(argv, out, sizeof(out), err, errlen) == -1 ||
+	    discover_parse_route_get(out, ifname, sizeof(ifname), &gw,
 	    scope) == -1) {
 		snprintf(err, errlen, "no usable route to the server %s", d);
 		return (-1);
+	}
+	if (strcmp(ifname, req->ifname) == 0) {
+		strlcpy(d, "default", sizeof(d));
+		if (run(argv, out, sizeof(out), err, errlen) == -1 ||
+		    discover_parse_route_get(out, ifname, sizeof(ifname),
+		    &gw, scope) == -1 || strcmp(ifname, req->ifname) == 0) {
+			snprintf(err, errlen, "no route outside the tunnel "
+			    "to the server");
+			return (-1);
+		}
 	}
 	if (gw.af == 0)
 		return (0);	/* connected: no host route needed */
@@ -351,7 +364,7 @@ bsd_gateways(const struct netcfg_req *req, struct netcfg_facts *f,
 		return (0);
 	}
 	for (i = 0; i < req->n_servers; i++)
-		if (route_get(&req->servers[i], f, err, errlen) == -1)
+		if (route_get(req, &req->servers[i], f, err, errlen) == -1)
 			return (-1);
 	return (0);
 }
