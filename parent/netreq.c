@@ -403,6 +403,8 @@ apply_done(enum netreq_why why, int ok, const char *text)
 			return;
 		}
 		log_info("network configuration applied");
+		if (!started && why == WHY_START)
+			parent_listen();
 		started = 1;
 		break;
 	}

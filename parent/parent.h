@@ -78,6 +78,7 @@ void	 parent_send_config(enum proc_id);
 
 /* supervise.c */
 void	 parent_start_child(enum proc_id);
+void	 parent_listen(void);
 void	 parent_sigchld(void);
 void	 parent_dispatch(struct peer *, struct msg *);
 

@@ -85,14 +85,12 @@ sockname(int fd, char *buf, size_t len)
 	transport_endpoint((struct sockaddr *)&ss, buf, len);
 }
 
-/* The tunnel gets the TUN device and, as a server, its listeners. */
+/* The tunnel gets the TUN device; a server's listeners come later. */
 static void
 start_tunnel(struct child *kid)
 {
 	struct msg_tun		 mt;
-	struct msg_endpoint	 ep;
-	char			 err[256];
-	int			 fds[CONF_MAX_LISTEN * 2], n, i, fd;
+	int			 fd;
 
 	memset(&mt, 0, sizeof(mt));
 	strlcpy(mt.ifname, env->ifname, sizeof(mt.ifname));
@@ -101,7 +99,22 @@ start_tunnel(struct child *kid)
 	if ((fd = dup(env->tun_fd)) == -1)
 		fatal("dup");
 	peer_compose(&kid->peer, MSG_TUN_FD, 0, fd, &mt, sizeof(mt));
-	if (env->conf.role != ROLE_SERVER)
+}
+
+/*
+ * A server listens only once netcfg has its plan in place (netreq.c
+ * calls this): a session accepted before its interface is up would
+ * lose its first packets.
+ */
+void
+parent_listen(void)
+{
+	struct child		*kid = &env->kids[PROC_TUNNEL];
+	struct msg_endpoint	 ep;
+	char			 err[256];
+	int			 fds[CONF_MAX_LISTEN * 2], n, i;
+
+	if (env->conf.role != ROLE_SERVER || kid->pid == 0)
 		return;
 	n = transport_listen(&env->conf, fds, nitems(fds), err, sizeof(err));
 	if (n <= 0)

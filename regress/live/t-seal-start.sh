@@ -4,7 +4,9 @@
 # probes keep sending to the far host, nothing leaves its underlay but
 # the transport and link-local control: while it waits for the server,
 # while the session comes up and carries traffic, and while it stops,
-# until its seal, the last thing it removes, has gone.
+# until its seal, the last thing it removes, has gone.  A client with
+# "no block outside" is open while it connects, and says up only with
+# its routes in place.
 # timeout: 120
 . "$SRCDIR/regress/lib/live.sh"
 live_init
@@ -52,5 +54,22 @@ wait "$poll" 2>/dev/null
 probe_stop
 leak_watch_stop
 leak_check "while the client stopped" "$(cat "$LIVE_DIR/seen")"
+
+note "no block outside: open while connecting, up only with its routes"
+live_stop server || fail "server did not stop"
+live_conf open client "no block outside"
+live_start open "$NS_C"
+wait_for 10 grep -q "cannot reach" "$LIVE_DIR/open.log" ||
+    fail "the open client did not try to connect"
+sealed && fail "a client with no block outside is sealed"
+ip -n "$NS_C" rule show | grep -q 42069 &&
+    fail "the open client routes into the tunnel before its session"
+ping_ok "$NS_C" "$SRV_IP" || fail "the open client cannot reach its LAN"
+live_start server "$NS_S"
+wait_for 40 session_up open || fail "no session for the open client"
+ip -n "$NS_C" rule show | grep -q 42069 || fail "up without its routes"
+ip netns exec "$NS_C" ping -q -c 10 -i 0.1 "$REMOTE_IP" | grep -q " 0% packet loss" ||
+    fail "pings right after the open client's session up were lost"
+live_stop open || fail "the open client did not stop"
 live_stop server || fail "server did not stop"
 echo ok
