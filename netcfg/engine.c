@@ -370,61 +370,92 @@ transition_rollback(size_t upto, const int *repl, const int *clash,
 	save_or_warn();
 }
 
+/* What the new steps keep of the old plan, and what they make go. */
+struct tmap {
+	int		 same[NETCFG_MAX_STEPS];
+	int		 repl[NETCFG_MAX_STEPS];
+	int		 clash[NETCFG_MAX_STEPS];
+	uint8_t		 kept[NETCFG_MAX_STEPS];	/* old index */
+	uint8_t		 pushed[NETCFG_MAX_STEPS];	/* old index */
+};
+
+/* Make: the new plan's own steps, in order, counted in added; 0 or -1. */
 static int
-transition(const struct netcfg_req *req, char *err, size_t errlen)
+transition_add(struct tmap *m, size_t *added, char *err, size_t errlen)
 {
-	static int	 same[NETCFG_MAX_STEPS], repl[NETCFG_MAX_STEPS];
-	static int	 clash[NETCFG_MAX_STEPS];
-	static uint8_t	 kept[NETCFG_MAX_STEPS], pushed[NETCFG_MAX_STEPS];
 	char		 e[NETCFG_ERRLEN];
 	struct jplan	*old = &jr.cur, *nx = &jr.next;
-	size_t		 i, added = 0, removed = 0;
+	size_t		 i;
 
-	if (prepare(nx, req, &old->facts, err, errlen) == -1) {
-		jplan_clear(nx);
-		return (-1);
-	}
-	transition_map(old, nx, same, repl, clash);
-	memset(kept, 0, sizeof(kept));
-	memset(pushed, 0, sizeof(pushed));
 	for (i = 0; i < nx->plan->n; i++) {
-		if (same[i] != -1) {
-			kept[same[i]] = 1;
+		if (m->same[i] != -1) {
+			m->kept[m->same[i]] = 1;
 			continue;
 		}
 		/* The one kind of change made break-before-make. */
-		if (clash[i] != -1 && jbit(old, clash[i])) {
-			if (undo_one(old, clash[i], 0, e, sizeof(e)) == -1)
+		if (m->clash[i] != -1 && jbit(old, m->clash[i])) {
+			if (undo_one(old, m->clash[i], 0, e, sizeof(e)) == -1)
 				netcfg_log(LOG_WARNING, "netcfg: %s", e);
-			pushed[clash[i]] = 1;
+			m->pushed[m->clash[i]] = 1;
 		}
-		if (repl[i] != -1)
-			jbit_set(old, repl[i], 0);	/* superseded */
+		if (m->repl[i] != -1)
+			jbit_set(old, m->repl[i], 0);	/* superseded */
 		if (apply_step(nx, i, err, errlen) == -1) {
-			if (repl[i] != -1)
-				jbit_set(old, repl[i], 1);
-			transition_rollback(i + 1, repl, clash, pushed);
+			if (m->repl[i] != -1)
+				jbit_set(old, m->repl[i], 1);
+			transition_rollback(i + 1, m->repl, m->clash,
+			    m->pushed);
 			return (-1);
 		}
-		added++;
+		(*added)++;
 	}
-	/* Only now may the old go: the new is in place. */
+	return (0);
+}
+
+/* Break: only now, with the new in place, the old steps it has not. */
+static size_t
+transition_remove(const struct tmap *m)
+{
+	char		 e[NETCFG_ERRLEN];
+	struct jplan	*old = &jr.cur;
+	size_t		 i, removed = 0;
+
 	for (i = old->plan->n; i > 0; i--) {
-		if (kept[i - 1] || !jbit(old, i - 1))
+		if (m->kept[i - 1] || !jbit(old, i - 1))
 			continue;
 		if (undo_one(old, i - 1, 0, e, sizeof(e)) == -1)
 			netcfg_log(LOG_WARNING, "netcfg: %s", e);
 		removed++;
 	}
+	return (removed);
+}
+
+static int
+transition(const struct netcfg_req *req, char *err, size_t errlen)
+{
+	static struct tmap	 m;
+	struct jplan		*old = &jr.cur, *nx = &jr.next;
+	size_t			 i, added = 0, removed;
+
+	if (prepare(nx, req, &old->facts, err, errlen) == -1) {
+		jplan_clear(nx);
+		return (-1);
+	}
+	memset(&m, 0, sizeof(m));
+	transition_map(old, nx, m.same, m.repl, m.clash);
+	if (transition_add(&m, &added, err, errlen) == -1)
+		return (-1);
+	removed = transition_remove(&m);
+	/* The kept steps are the new plan's now. */
 	for (i = 0; i < nx->plan->n; i++)
-		if (same[i] != -1)
+		if (m.same[i] != -1)
 			jbit_set(nx, i, 1);
 	jplan_clear(old);
 	*old = *nx;
 	memset(nx, 0, sizeof(*nx));
 	save_or_warn();
-	netcfg_log(LOG_INFO, "netcfg: changed %zu steps, removed %zu (%s)",
-	    added, removed, netcfg_os_name(jr.cur.os));
+	netcfg_log(LOG_INFO, "netcfg: changed the plan: %zu steps added, "
+	    "%zu removed (%s)", added, removed, netcfg_os_name(jr.cur.os));
 	return (0);
 }
 
