@@ -190,6 +190,7 @@ int
 main(int argc, char *argv[])
 {
 	const char	*role = NULL, *sockpath = NULL;
+	char		 err[CONF_KEY_ERR_MAX];
 	int		 ch, noaction = 0;
 
 	env = &parent_env;
@@ -257,8 +258,10 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	find_self(argv[0]);
-	if (load_key(env->conf.keyfile, env->key) == -1)
+	if (load_key(env->conf.keyfile, &env->key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "dsvpnd: %s\n", err);
 		return 1;
+	}
 
 	log_init(env->debug, env->verbose, LOG_DAEMON);
 	log_procinit("parent");

@@ -38,7 +38,7 @@ struct child {
 
 struct parent {
 	struct conf	 conf;
-	uint8_t		 key[CONF_KEY_LEN];
+	struct conf_key	 key;
 	char		 conffile[PATH_MAX];
 	char		 self[PATH_MAX];	/* our binary, to re-exec */
 	char		 pidfile[PATH_MAX];

@@ -227,7 +227,7 @@ seconds		: NUMBER		{ $$ = $1; }
 		;
 
 setting		: KEY STRING {
-			char	 err[PATH_MAX * 2 + 128];
+			char	 err[CONF_KEY_ERR_MAX];
 
 			if (once(S_KEY, "key") == 0 &&
 			    set_path(ps.conf->keyfile,

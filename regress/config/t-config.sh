@@ -187,6 +187,8 @@ mkkey() {
 	rm -f "$1"
 	case $3 in
 	text)	echo 0123456789abcdef0123456789ABCDEF >"$1" ;;
+	b64)	head -c 32 /dev/urandom | base64 >"$1" ;;
+	hex)	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1" ;;
 	*)	head -c "$3" /dev/urandom >"$1" ;;
 	esac
 	chmod "$2" "$1"
@@ -258,6 +260,17 @@ keys() {
 	    "group or others; run chmod 600 @DIR@/k.key" >"$W/g.err"
 	expect_fail "$W/g-key.conf" "$W/g.err"
 	mkkey "$W/k.key" 604 32
+	expect_fail "$W/g-key.conf" "$W/g.err"
+
+	mkkey "$W/k.key" 600 b64
+	echo "g-key.conf:1: key file @DIR@/k.key holds the base64 text of a" \
+	    "key, not the key; decode it with (umask 077; base64 -d <" \
+	    "@DIR@/k.key > @DIR@/k.key.raw) and name @DIR@/k.key.raw" \
+	    >"$W/g.err"
+	expect_fail "$W/g-key.conf" "$W/g.err"
+	mkkey "$W/k.key" 600 hex
+	echo "g-key.conf:1: key file @DIR@/k.key holds 64 hex digits" \
+	    >"$W/g.err"
 	expect_fail "$W/g-key.conf" "$W/g.err"
 
 	mkkey "$W/k.key" 600 31
