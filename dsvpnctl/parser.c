@@ -74,6 +74,7 @@ static const struct token t_log[] = {
 };
 
 static const struct token t_keygen[] = {
+	{ NOTOKEN,	"",		ACT_NONE,	NULL },
 	{ PATH,		"file",		ACT_KEYGEN,	NULL },
 	{ ENDTOKEN,	"",		ACT_NONE,	NULL }
 };
@@ -89,7 +90,7 @@ parser_usage(void)
 	    "\tstatus [-j]\n"
 	    "\treload\n"
 	    "\tlog verbose | brief\n"
-	    "\tkeygen file\n");
+	    "\tkeygen [file | -]\n");
 }
 
 /* The row that word selects in table, or NULL (ambiguous or none). */
