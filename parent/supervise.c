@@ -103,7 +103,7 @@ start_tunnel(struct child *kid)
 		return;
 	n = transport_listen(&env->conf, fds, nitems(fds), err, sizeof(err));
 	if (n <= 0)
-		fatalx("listen: %s", err);
+		fatalx("%s", err);
 	for (i = 0; i < n; i++) {
 		memset(&ep, 0, sizeof(ep));
 		sockname(fds[i], ep.addr, sizeof(ep.addr));
@@ -125,7 +125,7 @@ start_control(struct child *kid)
 	fd = control_listen(env->conf.control_socket, env->conf.user, err,
 	    sizeof(err));
 	if (fd == -1)
-		fatalx("control socket: %s", err);
+		fatalx("%s", err);
 	peer_compose(&kid->peer, MSG_CONTROL_FD, 0, fd, NULL, 0);
 }
 
