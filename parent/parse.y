@@ -1549,12 +1549,21 @@ add_route(const char *s)
 
 /* After the parse: the role decides the defaults and what is allowed. */
 
+/*
+ * The default inner IPv6 addresses: a fixed unique local prefix (RFC
+ * 4193), fd64:7376:706e::/96 ("dsvpn" in its global ID), followed by
+ * the IPv4 address as DSVPN does.  DSVPN itself uses 64:ff9b::/96, the
+ * NAT64 well-known prefix, which RFC 6052 section 3.1 forbids for
+ * private IPv4 addresses and which clashes where NAT64 runs; configured
+ * explicitly, those addresses are still accepted.
+ */
 static void
 v6_from_v4(struct in6_addr *a6, const struct in_addr *a4)
 {
-	static const uint8_t	 nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	static const uint8_t	 ula[12] = { 0xfd, 0x64, 0x73, 0x76, 0x70,
+				    0x6e };
 
-	memcpy(a6->s6_addr, nat64, sizeof(nat64));
+	memcpy(a6->s6_addr, ula, sizeof(ula));
 	memcpy(a6->s6_addr + 12, &a4->s_addr, 4);
 }
 
