@@ -238,6 +238,7 @@ parent_stop(int exit_code, const char *why)
 		return;
 	env->stopping = 1;
 	log_info("stopping: %s", why);
+	sdnotify("STOPPING=1");
 	connect_cancel();
 	for (id = PROC_TUNNEL; id < PROC_MAX; id++) {
 		if (env->kids[id].pid == 0)

@@ -43,10 +43,22 @@ cp "$HERE"/*.conf "$HERE"/*.inc "$HERE"/*.ok "$HERE"/*.err "$W"/ || exit 1
 chmod 644 "$W"/*
 head -c 32 /dev/urandom >"$KEY" && chmod 600 "$KEY" || exit 1
 
+# dsvpnd -n also checks the user and chroot of the configuration: as
+# root, make the build's defaults exist, as the live tests do.
+DRIVER=$BUILDDIR/regress/config/test_confparse
+. "$SRCDIR/regress/lib/live.sh"
+duser= dchroot=
+if [ -x "$DRIVER" ]; then
+	"$DRIVER" -nv -D keyfile="$KEY" -f "$W/1.conf" >"$W/dflt" 2>&1
+	duser=$(sed -n 's/^user "\(.*\)"$/\1/p' "$W/dflt")
+	dchroot=$(sed -n 's/^chroot "\(.*\)"$/\1/p' "$W/dflt")
+fi
+[ "$(id -u)" -eq 0 ] && [ -n "$duser" ] && [ -n "$dchroot" ] &&
+    daemon_user "$duser" "$dchroot"
+
 # The real dsvpnd once it checks configs, else the stand-in driver.
 # A dsvpnd -n that hides its errors fails here, once, and the grammar
 # is then tested through the driver.
-DRIVER=$BUILDDIR/regress/config/test_confparse
 P=
 if [ -x "${DSVPND:-}" ] && "$DSVPND" -n -D keyfile="$KEY" \
     -f "$W/1.conf" 2>&1 | grep -q 'configuration OK'; then
@@ -60,17 +72,35 @@ if [ -x "${DSVPND:-}" ] && "$DSVPND" -n -D keyfile="$KEY" \
 	fi
 elif [ -x "$DRIVER" ]; then
 	P=$DRIVER
-	echo "note: dsvpnd -n not usable yet; using test_confparse"
+	echo "note: dsvpnd -n refuses 1.conf here (is the default user" \
+	    "missing?); using test_confparse:"
+	"$DSVPND" -n -D keyfile="$KEY" -f "$W/1.conf" 2>&1 | sed 's/^/	/'
+
 else
 	echo "skipped: neither dsvpnd nor test_confparse was built"
 	exit 77
 fi
 echo "parser: $P"
 
+# The printed configurations (-nv) come from the grammar and printer
+# alone (the driver), since the good configurations name users and
+# directories this host need not have; dsvpnd -nv prints the same.
+PRINTER=$P
+[ -x "$DRIVER" ] && PRINTER=$DRIVER
+if [ "$PRINTER" != "$P" ]; then
+	checks=$((checks + 1))
+	"$P" -nv -D keyfile="$KEY" -f "$W/1.conf" >"$W/p1" 2>&1
+	"$PRINTER" -nv -D keyfile="$KEY" -f "$W/1.conf" >"$W/p2" 2>&1
+	cmp -s "$W/p1" "$W/p2" || { fail "dsvpnd -nv and the driver differ:"
+	    diff -u "$W/p2" "$W/p1"; }
+fi
+
 # parse FLAGS FILE OUT: stdout (less "configuration OK") to OUT, the
 # messages to OUT.msg, with the test directory shown as @DIR@.
 parse() {
-	"$P" "$1" -D keyfile="$KEY" -f "$2" >"$3.raw" 2>"$3.msg"
+	prog=$P
+	[ "$1" = -nv ] && prog=$PRINTER
+	"$prog" "$1" -D keyfile="$KEY" -f "$2" >"$3.raw" 2>"$3.msg"
 	rc=$?
 	grep -v '^configuration OK$' "$3.raw" >"$3"
 	sed -i "s|$W|@DIR@|g" "$3.msg"
@@ -301,6 +331,46 @@ keys() {
 	expect_fail "$W/g-key.conf" "$W/g.err"
 }
 
+# dsvpnd -n checks what it can of the system: the user and its group,
+# the chroot (every directory up to / only root may change), the control
+# socket's directory; a NAT interface that is missing is a warning.
+system() {
+	[ "$P" = "${DSVPND:-}" ] || { echo "note: no system checks" \
+	    "without dsvpnd -n"; return; }
+	base="key \$keyfile\nlisten on *\n"
+	printf "${base}user nosuchuser_dsvpnd\n" | gen s-user.conf 644
+	expect_only "$W/s-user.conf" "@DIR@/s-user.conf: user" \
+	    "nosuchuser_dsvpnd does not exist: create it, e.g. with" \
+	    "useradd -r -d $dchroot -s /usr/sbin/nologin nosuchuser_dsvpnd"
+	printf "${base}user root\n" | gen s-root.conf 644
+	expect_only "$W/s-root.conf" "@DIR@/s-root.conf: user root is" \
+	    "root: name an unprivileged user"
+	mkdir -p "$W/s-chroot"
+	printf "${base}chroot \"$W/s-chroot\"\n" | gen s-chroot.conf 644
+	echo "@DIR@/s-chroot.conf: chroot directory @DIR@/s-chroot:" \
+	    >"$W/g.err"
+	expect_fail "$W/s-chroot.conf" "$W/g.err"
+	printf "${base}chroot /nonexistent/empty\n" |
+	    gen s-nochroot.conf 644
+	expect_only "$W/s-nochroot.conf" "@DIR@/s-nochroot.conf: chroot" \
+	    "directory /nonexistent/empty: No such file or directory"
+	printf "${base}control socket /nonexistent/d.sock\n" |
+	    gen s-sock.conf 644
+	expect_only "$W/s-sock.conf" "@DIR@/s-sock.conf: control socket" \
+	    "/nonexistent/d.sock: directory /nonexistent: No such file or" \
+	    "directory"
+	printf "${base}nat on nosuchif0\n" | gen s-nat.conf 644
+	checks=$((checks + 1))
+	if parse -n "$W/s-nat.conf" "$W/out" &&
+	    grep -q "warning: nat on nosuchif0: no such interface now" \
+	    "$W/out.msg" && grep -q "configuration OK" "$W/out.msg"; then
+		:
+	else
+		fail "nat on a missing interface: want a warning and OK; got:"
+		cat "$W/out.msg"
+	fi
+}
+
 # -D wins over a macro the file sets, as in pf.conf.
 macros() {
 	printf 'keyfile = "/nonexistent"\nkey $keyfile\nlisten on *\n' |
@@ -313,6 +383,7 @@ bad_configs
 examples
 generated
 keys
+system
 macros
 
 echo "$checks checks, $failures failed"
