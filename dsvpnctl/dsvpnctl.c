@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,15 +44,16 @@
 #include "conf.h"
 #include "ctl.h"
 #include "dsvpnctl.h"
+#include "log.h"
 #include "parser.h"
 
 #define CTL_TIMEOUT	60	/* seconds to wait for an answer */
 
 /* glibc's getopt would take "status -j" apart; stop at the command. */
 #ifdef __GLIBC__
-#define OPTSTRING	"+s:"
+#define OPTSTRING	"+f:s:"
 #else
-#define OPTSTRING	"s:"
+#define OPTSTRING	"f:s:"
 #endif
 
 static const char	*ctl_command;	/* names the request in errors */
@@ -337,15 +339,34 @@ run(struct parse_result *pr, const char *sockpath)
 	}
 }
 
+/*
+ * -f: the daemon's own configuration file says where its control socket
+ * is (what a service manager's reload needs when it is not the default);
+ * a file with errors is reported as dsvpnd -n would.
+ */
+static const char *
+socket_from_config(const char *file)
+{
+	static struct conf	 conf;
+
+	log_init(1, 0, LOG_DAEMON);
+	if (parse_config(file, &conf) != 0)
+		exit(1);
+	return conf.control_socket;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct parse_result	*pr;
-	const char		*sockpath = DSVPND_SOCKET;
+	const char		*sockpath = NULL, *conffile = NULL;
 	int			 ch, r;
 
 	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (ch) {
+		case 'f':
+			conffile = optarg;
+			break;
 		case 's':
 			sockpath = optarg;
 			break;
@@ -361,6 +382,10 @@ main(int argc, char *argv[])
 		exit(1);
 	if (pr->action == ACT_KEYGEN)
 		return keygen(pr->path);
+	if (sockpath == NULL && conffile != NULL)
+		sockpath = socket_from_config(conffile);
+	if (sockpath == NULL)
+		sockpath = DSVPND_SOCKET;
 	r = run(pr, sockpath);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");

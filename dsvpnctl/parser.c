@@ -85,7 +85,7 @@ void
 parser_usage(void)
 {
 	fprintf(stderr,
-	    "usage: dsvpnctl [-s socket] command [argument ...]\n"
+	    "usage: dsvpnctl [-f file | -s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tstatus [-j]\n"
 	    "\treload\n"

@@ -71,7 +71,7 @@ sdnotify(const char *state)
 
 	if (notify_len == 0)
 		return;
-	n = snprintf(buf, sizeof(buf), "%s\nMAINPID=%ld", state,
+	n = snprintf(buf, sizeof(buf), "%s\nMAINPID=%ld\n", state,
 	    (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return;
