@@ -115,7 +115,7 @@ static struct {
 	 * token), whether inside a tunnel block, and the last token. */
 	int		 stmt;
 	int		 in_block;
-	int		 block_closing;	/* '}' read: the block ends after it */
+	int		 block_closing;	/* '}' read: the block ends next */
 	int		 blk_stmt;
 	char		 last[64];
 } ps;
@@ -557,7 +557,8 @@ static const struct {
 	{ KEY,		"key FILE" },
 	{ LISTEN,	"listen on ADDRESS|* [port PORT]" },
 	{ CONNECT,	"connect to HOST [port PORT]" },
-	{ TUNNEL,	"tunnel NAME|auto [mtu BYTES] [{ ADDRESS SETTINGS }]" },
+	{ TUNNEL,	"tunnel NAME|auto [mtu BYTES] "
+			    "[{ ADDRESS SETTINGS }]" },
 	{ DEFAULT,	"default route" },
 	{ NO,		"no default route, or no nat" },
 	{ ROUTE,	"route PREFIX" },

@@ -42,7 +42,7 @@
 #define STARTUP_REPLY_MAX	1024
 
 static int	 startup_fd = -1;	/* write end, in the daemon */
-static pid_t	 startup_pid;		/* the daemon: not a forked helper */
+static pid_t	 startup_pid;		/* the daemon, not a helper */
 static int	 startup_done;		/* ready or failed: told once */
 static char	 startup_reason[STARTUP_REPLY_MAX];
 static int	 startup_reason_crit;	/* a fatal error: keep it */

@@ -58,7 +58,8 @@ while read -r f; do
 	[ -z "$f" ] || [ -d "$f" ] || [ ! -e "$f" ] && continue
 	echo "left behind: $f"; left=1
 done <"$B/contents"
-for f in /var/lib/dsvpnd /etc/systemd/system/multi-user.target.wants/dsvpnd.service; do
+for f in /var/lib/dsvpnd \
+    /etc/systemd/system/multi-user.target.wants/dsvpnd.service; do
 	[ -e "$f" ] && { echo "left behind: $f"; left=1; }
 done
 if [ -z "$user_before" ] && getent passwd _dsvpnd >/dev/null; then

@@ -200,7 +200,8 @@ selftest(void)
 	 *     argon2 'dsvpnd1 text key' -id -t 3 -k 65536 -p 1 -l 32 -r */
 	const char	*text_psk = "4b77f1012142a89eecd079882a1e13c9"
 			    "a8d163aea4e70e0bd949121faccaf3aa";
-	const char	*b64 = "mbLX5XSXIGAQ+vlY6IdnoREeN8md1/npdupe8k2fPNU=\n";
+	const char	*b64 =
+			    "mbLX5XSXIGAQ+vlY6IdnoREeN8md1/npdupe8k2fPNU=\n";
 	size_t		 i;
 
 	for (i = 0; i < sizeof(raw); i++)

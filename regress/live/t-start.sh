@@ -34,13 +34,15 @@ note "a netcfg plan that fails: nat on egress with no default route"
 ip -n "$NS_S" route del default
 ip -n "$NS_S" -6 route del default
 live_daemon server "$NS_S"
-expect_refused server "network configuration failed: nat on egress: no default route"
+expect_refused server \
+    "network configuration failed: nat on egress: no default route"
 ip -n "$NS_S" route add default via $REMOTE_IP
 ip -n "$NS_S" -6 route add default via $REMOTE_IP6
 
 note "a server: exit 0 only once its addresses and rules are in"
 live_daemon server "$NS_S"
-[ "$DAEMON_RC" -eq 0 ] || fail "server: exit $DAEMON_RC: $(cat "$LIVE_DIR/server.err")"
+[ "$DAEMON_RC" -eq 0 ] ||
+    fail "server: exit $DAEMON_RC: $(cat "$LIVE_DIR/server.err")"
 # No waiting here: the start said it is done.
 ip -n "$NS_S" addr show | grep -q "inet $SRV_TUN4 " ||
     fail "server returned before its tunnel address was set"
@@ -66,7 +68,8 @@ alive "$(live_pid server)" || fail "the first server died"
 
 note "a client: exit 0 once its tunnel runs, then a session"
 live_daemon client "$NS_C"
-[ "$DAEMON_RC" -eq 0 ] || fail "client: exit $DAEMON_RC: $(cat "$LIVE_DIR/client.err")"
+[ "$DAEMON_RC" -eq 0 ] ||
+    fail "client: exit $DAEMON_RC: $(cat "$LIVE_DIR/client.err")"
 wait_for 20 session_up client || fail "no session within 20 s"
 wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the tunnel"
 

@@ -41,7 +41,8 @@ if command -v systemd-analyze >/dev/null; then
 	for u in dsvpnd.service dsvpnd@test.service; do
 		systemd-analyze verify --man=no "$V/$u" >"$V/out" 2>&1 ||
 		    fail "systemd-analyze verify $u: $(cat "$V/out")"
-		[ -s "$V/out" ] && fail "systemd-analyze verify $u: $(cat "$V/out")"
+		[ -s "$V/out" ] &&
+		    fail "systemd-analyze verify $u: $(cat "$V/out")"
 	done
 	systemd-analyze security --offline=yes "$V/dsvpnd.service" 2>&1 |
 	    tail -n 1
@@ -203,10 +204,12 @@ for role in server client; do
 	wait_for 20 grep -q MAINPID "$LIVE_DIR/$role.ready" &&
 	    grep -q READY=1 "$LIVE_DIR/$role.ready" ||
 	    fail "$role: no READY=1 under the unit's restrictions"
-	grep -q "MAINPID=$(live_pid $role)\($\|[^0-9]\)" "$LIVE_DIR/$role.ready" ||
-	    fail "$role: READY=1 not from the main process $(live_pid $role): $(cat "$LIVE_DIR/$role.ready")"
+	grep -qx "MAINPID=$(live_pid $role)" "$LIVE_DIR/$role.ready" ||
+	    fail "$role: READY=1 not from the main process" \
+	    "$(live_pid $role): $(cat "$LIVE_DIR/$role.ready")"
 done
-wait_for 20 sh -c "'$DSVPNCTL' -s '$R/client.sock' status | grep -qiE 'state: *up'" ||
+up() { "$DSVPNCTL" -s "$R/client.sock" status | grep -qiE 'state: *up'; }
+wait_for 20 up ||
     fail "no session under the unit's restrictions"
 wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the tunnel"
 ping_ok "$NS_C" "$SRV_TUN6" || fail "no IPv6 ping through the tunnel"

@@ -33,8 +33,9 @@
  *
  * The filter holds only this machine's native architecture, which is
  * SystemCallArchitectures=native.  LockPersonality is not reproduced: it
- * allows two values of one argument, which a libseccomp rule cannot say.  The caller sets no_new_privs first
- * (setpriv --no-new-privs), as NoNewPrivileges does.
+ * allows two values of one argument, which a libseccomp rule cannot say.
+ * The caller sets no_new_privs first (setpriv --no-new-privs), as
+ * NoNewPrivileges does.
  */
 
 #include "compat.h"
