@@ -215,6 +215,32 @@ wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the tunnel"
 ping_ok "$NS_C" "$SRV_TUN6" || fail "no IPv6 ping through the tunnel"
 ping_ok "$NS_S" "$CLI_TUN4" || fail "no ping from the server side"
 
+note "once up, nothing leaves the client's underlay in clear"
+# An nft counter on v-c for everything but the transport to the server
+# and IPv6 link-local housekeeping; traffic to a host beyond the server
+# must go through the tunnel (and the server's NAT).
+nc_() { ip netns exec "$NS_C" nft "$@"; }
+nc_ add table inet dsvleak &&
+    nc_ add chain inet dsvleak out '{ type filter hook output priority 0; }' &&
+    nc_ add rule inet dsvleak out oifname v-c ip daddr $SRV_IP tcp dport 443 \
+	accept &&
+    nc_ add rule inet dsvleak out oifname v-c ip6 daddr fe80::/10 accept &&
+    nc_ add rule inet dsvleak out oifname v-c ip6 daddr ff02::/16 accept &&
+    nc_ add rule inet dsvleak out oifname v-c counter ||
+    fail "cannot set up the clear-text counter"
+ping_ok "$NS_C" "$REMOTE_IP" -c 3 || fail "no ping to a host beyond the server"
+ping_ok "$NS_C" "$REMOTE_IP6" -c 3 ||
+    fail "no IPv6 ping to a host beyond the server"
+count() { nc_ list chain inet dsvleak out |
+    sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
+leaked=$(count)
+[ "$leaked" = 0 ] || fail "$leaked packets left the client outside the tunnel"
+# The counter does see clear text: a ping bound to v-c bypasses the tunnel.
+ip netns exec "$NS_C" ping -q -c 1 -W 1 -I v-c "$SRV_IP" >/dev/null 2>&1
+seen=$(count)
+[ "${seen:-0}" -ge 1 ] || fail "the clear-text counter counts nothing"
+nc_ delete table inet dsvleak
+
 note "the processes are bounded as the unit says"
 for role in server client; do
 	pid=$(live_pid $role)
