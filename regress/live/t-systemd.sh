@@ -7,7 +7,8 @@
 #  UMask                                       umask
 #  RestrictAddressFamilies, MemoryDenyWrite-
 #  Execute, RestrictNamespaces, RestrictRealtime,
-#  SystemCallArchitectures=native              seccomp (regress/tools/sdrestrict)
+#  SystemCallFilter=~ (its groups expanded by
+#  systemd-analyze), SystemCallArchitectures   seccomp (regress/tools/sdrestrict)
 # and the rest (DevicePolicy, ProtectKernel*, ProtectClock, ...) is named
 # as not reproduced.  ExecStartPre and ExecReload run too, READY=1
 # arrives on $NOTIFY_SOCKET, and a session carries pings both ways.
@@ -76,6 +77,25 @@ seccomp=""
 [ "$(setting MemoryDenyWriteExecute)" = yes ] && seccomp="$seccomp -w"
 [ "$(setting RestrictNamespaces)" = yes ] && seccomp="$seccomp -N"
 [ "$(setting RestrictRealtime)" = yes ] && seccomp="$seccomp -r"
+# A deny list: each "~..." line's @groups, as this systemd spells them.
+deny=""
+for item in $(setting SystemCallFilter); do
+	item=${item#\~}
+	case $item in
+	@*)	command -v systemd-analyze >/dev/null || {
+		    echo "not reproduced: SystemCallFilter $item" \
+		    "(no systemd-analyze to expand it)"; continue; }
+		deny="$deny $(systemd-analyze syscall-filter "$item" |
+		    sed -n 's/^ *\([a-z_0-9]*\)$/\1/p' | tr '\n' ' ')" ;;
+	*)	deny="$deny $item" ;;
+	esac
+done
+case $(sed -n 's/^SystemCallFilter=//p' "$UNIT" | head -n 1) in
+""|~*)	;;
+*)	fail "SystemCallFilter is an allow list: not reproduced here" ;;
+esac
+deny=$(echo $deny | tr ' ' ',')
+[ -n "$deny" ] && seccomp="$seccomp -d $deny"
 if [ -n "$seccomp" ]; then
 	[ "$(setting SystemCallArchitectures)" = native ] ||
 	    fail "sdrestrict's filter is native-only, the unit is not"

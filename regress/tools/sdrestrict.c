@@ -19,7 +19,7 @@
  * that seccomp can reproduce without systemd as PID 1, as systemd's own
  * filters do them (errno values included), for regress/live/t-systemd.sh:
  *
- *	sdrestrict [-wNr] [-a FAMILY,...] command [argument ...]
+ *	sdrestrict [-wNr] [-a FAMILY,...] [-d CALL,...] command [argument ...]
  *
  *	-a  RestrictAddressFamilies: socket(2) of any other family fails
  *	    with EAFNOSUPPORT (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK,
@@ -30,6 +30,10 @@
  *	    new namespace fail with EPERM (clone3 with ENOSYS, so libc
  *	    falls back to clone, whose flags can be seen)
  *	-r  RestrictRealtime: no SCHED_FIFO, SCHED_RR or SCHED_DEADLINE
+ *	-d  SystemCallFilter=~...: these calls kill the process, as systemd's
+ *	    default action does (the caller expands the @groups with
+ *	    systemd-analyze syscall-filter); names this machine lacks are
+ *	    skipped
  *
  * The filter holds only this machine's native architecture, which is
  * SystemCallArchitectures=native.  LockPersonality is not reproduced: it
@@ -109,6 +113,24 @@ address_families(scmp_filter_ctx ctx, char *list)
 }
 
 static void
+deny_calls(scmp_filter_ctx ctx, char *list)
+{
+	char	*name;
+	int	 nr, r;
+
+	while ((name = strsep(&list, ",")) != NULL) {
+		if (*name == '\0')
+			continue;
+		nr = seccomp_syscall_resolve_name(name);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		r = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
+		if (r != 0 && r != -EDOM)
+			errx(1, "seccomp_rule_add %s: %s", name, strerror(-r));
+	}
+}
+
+static void
 write_execute(scmp_filter_ctx ctx)
 {
 	rule(ctx, EPERM, SCMP_SYS(mmap), 1, SCMP_A2(SCMP_CMP_MASKED_EQ,
@@ -125,19 +147,20 @@ int
 main(int argc, char *argv[])
 {
 	scmp_filter_ctx	 ctx;
-	char		*afs = NULL;
+	char		*afs = NULL, *deny = NULL;
 	int		 ch, wx = 0, ns = 0, rt = 0, r;
 	unsigned int	 bit;
 
-	while ((ch = getopt(argc, argv, "+a:Nrw")) != -1) {
+	while ((ch = getopt(argc, argv, "+a:d:Nrw")) != -1) {
 		switch (ch) {
 		case 'a': afs = optarg; break;
+		case 'd': deny = optarg; break;
 		case 'N': ns = 1; break;
 		case 'r': rt = 1; break;
 		case 'w': wx = 1; break;
 		default:
 			fprintf(stderr, "usage: sdrestrict [-Nrw] [-a "
-			    "FAMILY,...] command [argument ...]\n");
+			    "FAMILY,...] [-d CALL,...] command ...\n");
 			return 2;
 		}
 	}
@@ -148,6 +171,8 @@ main(int argc, char *argv[])
 		errx(1, "seccomp_init");
 	if (afs != NULL)
 		address_families(ctx, afs);
+	if (deny != NULL)
+		deny_calls(ctx, deny);
 	if (wx)
 		write_execute(ctx);
 	if (ns) {
