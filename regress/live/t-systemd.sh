@@ -118,12 +118,13 @@ mkdir -m 700 "$R" || fail "mkdir $R"
 trap 'live_cleanup; rm -rf "$R"' EXIT
 cp "$DSVPND" "$R/dsvpnd" && cp "$DSVPNCTL" "$R/dsvpnctl" ||
     fail "cannot copy the binaries"
+if [ -n "$seccomp" ]; then
+	cp "$RESTRICT" "$R/sdrestrict" || fail "cannot copy sdrestrict"
+	RESTRICT=$R/sdrestrict
+fi
 "$R/dsvpnd" -V >/dev/null 2>&1 || skip "$R is not executable here"
-case $BUILDDIR in
-/home/*|/root/*|/run/user/*)
-	[ "$PROTECT_HOME" = yes ] &&
-	    echo "note: the build is under a home directory; the copies run" ;;
-esac
+# (A build under /tmp or a home directory is hidden from the daemon,
+# as it would be from the unit: the copies are what runs.)
 
 # The mount namespace's set-up, then the unit's privileges, then dsvpnd.
 cat >"$R/enter.sh" <<EOF
