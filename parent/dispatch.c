@@ -35,6 +35,7 @@ forward_log(struct child *kid, struct msg *m)
 	if (lm->priority < LOG_EMERG || lm->priority > LOG_DEBUG ||
 	    lm->line[len - 1] != '\0')
 		fatalx("bad LOG message from %s", proc_name(kid->id));
+	startup_note(lm->priority, lm->line);
 	log_forwarded(lm->priority, lm->line);
 }
 

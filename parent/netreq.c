@@ -403,8 +403,12 @@ apply_done(enum netreq_why why, int ok, const char *text)
 			return;
 		}
 		log_info("network configuration applied");
-		if (!started && why == WHY_START)
+		if (!started && why == WHY_START) {
+			/* Up: a server's plan, a client's seal (or its
+			 * interface) is in; a daemonizing start returns. */
 			parent_listen();
+			startup_ready();
+		}
 		started = 1;
 		break;
 	}

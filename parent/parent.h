@@ -39,7 +39,7 @@ struct child {
 struct parent {
 	struct conf	 conf;
 	struct instance_names names;	/* from conf.instance and its id */
-	uint8_t		 key[CONF_KEY_LEN];
+	struct conf_key	 key;
 	char		 conffile[PATH_MAX];
 	char		 self[PATH_MAX];	/* our binary, to re-exec */
 	char		 pidfile[PATH_MAX];
@@ -110,6 +110,20 @@ void	 netreq_result(const struct msg_result *);
  * line) once netcfg has applied the new plan, or failed to. */
 void	 parent_reload(int from_control, uint32_t peerid);
 void	 parent_reload_done(int ok, const char *netcfg_error);
+
+/* startcheck.c: user, group, chroot, socket directory, NAT interface;
+ * report(warning, message) for each finding; returns the errors. */
+int	 startcheck(const struct conf *, void (*report)(int, const char *));
+
+/* startup.c: a daemonizing start waits for startup_ready() or a failure */
+void	 startup_detach(void);
+void	 startup_ready(void);
+void	 startup_fail(const char *why);
+void	 startup_note(int priority, const char *msg);
+
+/* sdnotify.c: READY=1 and the like to systemd, if it is there */
+void	 sdnotify_init(void);
+void	 sdnotify(const char *state);
 
 /* showplan.c */
 void	 show_instance(const struct conf *);

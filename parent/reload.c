@@ -43,7 +43,7 @@ static struct {
 	int		 from_control;
 	uint32_t	 peerid;
 	struct conf	 conf;
-	uint8_t		 key[CONF_KEY_LEN];
+	struct conf_key	 key;
 } rl;
 
 /* Name the first setting that only a restart can change, or NULL. */
@@ -90,11 +90,8 @@ reload_prepare(char *msg, size_t msglen)
 		    "it", what);
 		return -1;
 	}
-	if (load_key(rl.conf.keyfile, rl.key) == -1) {
-		snprintf(msg, msglen, "cannot load key file %.400s",
-		    rl.conf.keyfile);
+	if (load_key(rl.conf.keyfile, &rl.key, msg, msglen) == -1)
 		return -1;
-	}
 	return 0;
 }
 
@@ -123,8 +120,8 @@ reload_commit(void)
 	int	 id;
 
 	memcpy(&env->conf, &rl.conf, sizeof(rl.conf));
-	memcpy(env->key, rl.key, sizeof(rl.key));
-	sodium_memzero(rl.key, sizeof(rl.key));
+	memcpy(&env->key, &rl.key, sizeof(rl.key));
+	sodium_memzero(&rl.key, sizeof(rl.key));
 	for (id = PROC_TUNNEL; id < PROC_MAX; id++)
 		if (env->kids[id].pid != 0)
 			parent_send_config(id);
@@ -145,7 +142,7 @@ parent_reload(int from_control, uint32_t peerid)
 	rl.from_control = from_control;
 	rl.peerid = peerid;
 	if (reload_prepare(msg, sizeof(msg)) == -1) {
-		sodium_memzero(rl.key, sizeof(rl.key));
+		sodium_memzero(&rl.key, sizeof(rl.key));
 		reload_answer(from_control, peerid, 0, msg);
 		return;
 	}
@@ -166,7 +163,7 @@ parent_reload_done(int ok, const char *netcfg_error)
 	if (ok)
 		reload_commit();
 	else {
-		sodium_memzero(rl.key, sizeof(rl.key));
+		sodium_memzero(&rl.key, sizeof(rl.key));
 		snprintf(msg, sizeof(msg), "network configuration: %s",
 		    netcfg_error);
 	}
