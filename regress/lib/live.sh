@@ -264,6 +264,7 @@ snapshot() {	# snapshot NS
 #					and TCP to it, from the client
 #					namespace
 #	sealed [NS [TABLE]]		the kill switch is in place
+#	seal_watch, seal_gone N		the last moment it was: SEAL_UNTIL
 LEAK_PORT=${LEAK_PORT:-443}
 LEAK_EXTRA=${LEAK_EXTRA:-}	# more not to count, a pcap-filter expression
 LEAK_PID=
@@ -345,6 +346,33 @@ probe_stop() {
 sealed() {	# sealed [NS [TABLE]]
 	ip netns exec "${1:-$NS_C}" nft list chain inet "${2:-dsvpnd}" \
 	    output >/dev/null 2>&1
+}
+
+# While a daemon goes down: when was its seal last seen?  seal_watch
+# polls it, taking the time before each look, so the time it keeps is
+# never later than a moment the seal was there; seal_gone waits for the
+# seal to go and sets SEAL_UNTIL to that time, for leak_check's UNTIL.
+SEAL_POLL=
+seal_watch() {	# seal_watch [NS [TABLE]]
+	local ns=${1:-$NS_C} table=${2:-dsvpnd}
+	rm -f "$LIVE_DIR/seen"
+	(while :; do
+		t=$(date +%s.%N)
+		sealed "$ns" "$table" || break
+		echo "$t" >"$LIVE_DIR/seen.new" &&
+		    mv "$LIVE_DIR/seen.new" "$LIVE_DIR/seen"
+		sleep 0.02
+	done) &
+	SEAL_POLL=$!
+	PIDS="$PIDS $SEAL_POLL"
+	wait_for 5 test -s "$LIVE_DIR/seen" || fail "seal_watch: no seal"
+}
+
+seal_gone() {	# seal_gone SECONDS: sets SEAL_UNTIL
+	wait_for "$1" sh -c "! kill -0 $SEAL_POLL 2>/dev/null" ||
+	    fail "the seal outlived the daemon"
+	wait "$SEAL_POLL" 2>/dev/null
+	SEAL_UNTIL=$(cat "$LIVE_DIR/seen")
 }
 
 live_dump_logs() {

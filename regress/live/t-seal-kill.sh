@@ -33,10 +33,7 @@ for victim in tunnel netcfg parent; do
 	tun=$(child_pid "$parent" tunnel) || fail "no tunnel process"
 	ncfg=$(child_pid "$parent" netcfg) || fail "no netcfg process"
 	leak_watch_start
-	(while sealed; do date +%s.%N >"$LIVE_DIR/seen.new" &&
-	    mv "$LIVE_DIR/seen.new" "$LIVE_DIR/seen"; sleep 0.02; done) &
-	poll=$!
-	PIDS="$PIDS $poll"
+	seal_watch
 	case $victim in
 	tunnel) kill -KILL "$tun" ;;
 	netcfg) kill -KILL "$ncfg" ;;
@@ -46,12 +43,10 @@ for victim in tunnel netcfg parent; do
 	# A netcfg started after the old one died is the parent's child.
 	wait_for 20 gone "$parent" "$tun" "$ncfg" ||
 	    fail "$victim: the client's processes did not end"
-	wait_for 10 sh -c "! kill -0 $poll 2>/dev/null" ||
-	    fail "$victim: the seal outlived the client"
-	wait "$poll" 2>/dev/null
+	seal_gone 10
 	leak_watch_stop
 	leak_check "while the client went down after its $victim died" \
-	    "$(cat "$LIVE_DIR/seen")"
+	    "$SEAL_UNTIL"
 	after=$(snapshot "$NS_C")
 	if [ "$after" != "$before" ]; then
 		diff <(echo "$before") <(echo "$after")

@@ -44,16 +44,12 @@ wait_for 10 ping_ok "$NS_C" "$REMOTE_IP" || fail "no traffic through the server"
 leak_check "before and while the session came up"
 
 note "the client stops: its seal goes last"
-(while sealed; do date +%s.%N >"$LIVE_DIR/seen.new" &&
-    mv "$LIVE_DIR/seen.new" "$LIVE_DIR/seen"; sleep 0.02; done) &
-poll=$!
-PIDS="$PIDS $poll"
+seal_watch
 live_stop client || fail "client did not stop"
-wait_for 10 sh -c "! kill -0 $poll 2>/dev/null" || fail "the seal outlived the client"
-wait "$poll" 2>/dev/null
+seal_gone 10
 probe_stop
 leak_watch_stop
-leak_check "while the client stopped" "$(cat "$LIVE_DIR/seen")"
+leak_check "while the client stopped" "$SEAL_UNTIL"
 
 note "no block outside: open while connecting, up only with its routes"
 live_stop server || fail "server did not stop"

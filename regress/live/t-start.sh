@@ -60,7 +60,8 @@ timeout 60 ip netns exec "$NS_S" "$DSVPND" -f "$LIVE_DIR/second.conf" \
     2>"$LIVE_DIR/second.err"
 rc=$?
 [ $rc -eq 1 ] || fail "second start: exit $rc, want 1"
-grep -q "another dsvpnd is running (pid $(live_pid server)" \
+# The same instance: its lock refuses it before the pid file does.
+grep -qE "instance dsvpnd is already running|another dsvpnd is running \(pid $(live_pid server)" \
     "$LIVE_DIR/second.err" || fail "second start: $(cat "$LIVE_DIR/second.err")"
 alive "$(live_pid server)" || fail "the first server died"
 [ "$(snapshot "$NS_S")" = "$before" ] ||
