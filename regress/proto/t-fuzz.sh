@@ -43,7 +43,8 @@ build() {
 	    sodium=-lsodium
 	fuzzer=$TMPDIR/fuzz_proto
 	srcs=
-	for f in proto proto_input proto_tick handshake frame rekey replay; do
+	for f in proto proto_input proto_tick handshake frame rekey replay \
+	    keyid idtable push; do
 		srcs="$srcs $SRCDIR/tunnel/$f.c"
 	done
 	# shellcheck disable=SC2086
