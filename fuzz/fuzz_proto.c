@@ -175,10 +175,10 @@ fuzz_server(const uint8_t *d, size_t n, size_t chunk, int fixup)
 		abort();
 	memcpy(fbuf, d, n);
 	if (fixup && n >= PROTO_HELLO_LEN) {
-		fbuf[0] = PROTO_VERSION;
+		fbuf[0] = PROTO_V1;
 		for (i = 0; i < 8; i++)
 			fbuf[4 + i] = (uint8_t)(FUZZ_WALL >> (56 - 8 * i));
-		hs_hello_key(k, pp.psk);
+		hs_hello_key(k, pp.psk, hs_suite(PROTO_V1));
 		crypto_generichash(fbuf + 60, 32, fbuf, 60, k, 32);
 	}
 	fuzz_feed(p, n, chunk);
