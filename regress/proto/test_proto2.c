@@ -994,6 +994,47 @@ t_kat2(void)
 	return (0);
 }
 
+/*
+ * The replay cache under churn: whatever was ever added stays refused
+ * (still in the ring, or at or below the floor), and a fresh nonce
+ * above the floor passes.  Timestamps arrive out of order.
+ */
+static int
+t_replay_index(void)
+{
+	enum { CAP = 700, N = 6000 };
+	struct proto_replay *r;
+	uint8_t		 n[16];
+	uint64_t	*ts, seed = 0x9e3779b97f4a7c15ULL;
+	uint32_t	 i, j;
+
+	CHECK((r = proto_replay_new(CAP)) != NULL);
+	CHECK((ts = calloc(N, sizeof(*ts))) != NULL);
+	memset(n, 0, sizeof(n));
+	for (i = 0; i < N; i++) {
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		ts[i] = WALL0 + i / 4 + seed % 50;
+		memcpy(n, &i, sizeof(i));
+		CHECK(!replay_seen(r, n, UINT64_MAX));
+		replay_add(r, n, ts[i]);
+		replay_add(r, n, ts[i]);	/* a second add is a no-op */
+		CHECK(replay_seen(r, n, ts[i]));
+		if (i % 97 != 0 && i != N - 1)
+			continue;
+		for (j = 0; j <= i; j++) {
+			memcpy(n, &j, sizeof(j));
+			CHECK(replay_seen(r, n, ts[j]));
+		}
+		/* Fresh nonces above any evicted timestamp pass. */
+		j = N + i;
+		memcpy(n, &j, sizeof(j));
+		CHECK(!replay_seen(r, n, WALL0 + N));
+	}
+	free(ts);
+	proto_replay_free(r);
+	return (0);
+}
+
 /* Each case starts from version 2; some switch. */
 static void
 run2(const char *name, int (*fn)(void))
@@ -1022,6 +1063,7 @@ main(int argc, char *argv[])
 	run2("push and ticket only when allowed", t_push_when);
 	run2("control frames of the wrong kind", t_bad_frames);
 	run2("close reasons", t_close_reason);
+	run2("replay cache index under churn", t_replay_index);
 	run2("known-answer vectors v2", t_kat2);
 	printf("%d cases, %d failed\n", cases, failures);
 	return (failures == 0 ? 0 : 1);
