@@ -56,13 +56,21 @@ proto_wallclock(const struct proto_params *par)
 	return ((uint64_t)time(NULL));
 }
 
+/* A fresh ephemeral X25519 key pair from the params' rng. */
+int
+proto_keypair_make(const struct proto_params *par, uint8_t sk[32],
+    uint8_t pk[32])
+{
+	dh_calls++;
+	proto_rng(par, sk, 32);
+	return (crypto_scalarmult_base(pk, sk) == 0 ? 0 : -1);
+}
+
 /* A fresh ephemeral X25519 key pair in p->esk, p->epk. */
 int
 proto_keypair(struct proto *p)
 {
-	dh_calls++;
-	proto_rng(&p->par, p->esk, sizeof(p->esk));
-	return (crypto_scalarmult_base(p->epk, p->esk) == 0 ? 0 : -1);
+	return (proto_keypair_make(&p->par, p->esk, p->epk));
 }
 
 /* X25519; refuses a peer key that yields the all-zero secret. */

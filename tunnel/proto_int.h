@@ -138,6 +138,8 @@ int	 proto_queue(struct proto *, uint8_t, const uint8_t *, size_t,
 	    uint64_t);
 void	 proto_out_reset(struct proto *);
 int	 proto_keypair(struct proto *);
+int	 proto_keypair_make(const struct proto_params *, uint8_t [32],
+	    uint8_t [32]);
 int	 proto_dh(uint8_t [32], const uint8_t [32], const uint8_t [32]);
 
 /* frame.c */
