@@ -17,7 +17,7 @@
 
 /*
  * libFuzzer target for the protocol's decoders.  The first input byte
- * picks a mode (modulo 11):
+ * picks a mode (modulo 15):
  *
  *	0  server (either version) fed raw bytes: hello, then frames
  *	1  server fed a v1 hello whose MAC and clock are fixed up first,
@@ -35,6 +35,13 @@
  *	   reasons; each push is decoded)
  *	10 push_decode() of the raw input; what it takes must encode and
  *	   decode again to the same
+ *	11 datagram server fed raw datagrams (fuzz_dgram.c has 11-14)
+ *	12 datagram server fed a hello with its MAC fixed up, then raw
+ *	   datagrams to the session it made
+ *	13 datagram client after its hello, fed raw datagrams
+ *	14 two datagram sessions, up, and a script of what the network
+ *	   and the ends do: seal, deliver, lose, duplicate, reorder,
+ *	   damage, time, rekey, push, ticket, probe, close
  *
  * The second byte sets the size of the chunks the bytes arrive in.
  * Built with -DFUZZ_SEEDGEN it is instead a program that writes the
@@ -49,21 +56,21 @@
 
 #include <sodium.h>
 
+#include "fuzz.h"
 #include "proto_int.h"
 #include "push.h"
 
-#define FUZZ_WALL	1700000000ULL
 #define FUZZ_BUF	(2 * (PROTO_MAX_PAYLOAD + PROTO_OVERHEAD))
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static uint64_t		 fuzz_calls;
+uint64_t		 fuzz_calls;
 static uint64_t		 fuzz_now;	/* ms, for proto_tick() */
 static struct proto	*est_c[2], *est_s[2];	/* up, per version */
 static struct proto	*work_c, *work_s;
 static uint8_t		*fbuf;
 
-static void
+void
 fuzz_rng(void *arg, uint8_t *buf, size_t len)
 {
 	uint8_t	 seed[randombytes_SEEDBYTES];
@@ -76,14 +83,14 @@ fuzz_rng(void *arg, uint8_t *buf, size_t len)
 	randombytes_buf_deterministic(buf, len, seed);
 }
 
-static uint64_t
+uint64_t
 fuzz_wall(void *arg)
 {
 	return (FUZZ_WALL);
 }
 
 /* version: the client's; a server accepts both. */
-static void
+void
 fuzz_params(struct proto_params *pp, enum proto_role role,
     struct proto_replay *r, int version)
 {
@@ -105,7 +112,7 @@ fuzz_params(struct proto_params *pp, enum proto_role role,
  * What an event may carry: data, a push, a ticket only inside fbuf; a
  * push through the decoder, which must not refuse its own encoding.
  */
-static void
+void
 fuzz_push(const uint8_t *d, size_t n)
 {
 	static uint8_t	 re[PUSH_MAX_LEN];
@@ -361,29 +368,32 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	chunk = d[1] == 0 ? n : d[1];
 	d += 2;
 	n -= 2;
-	switch (d[-2] % 11) {
+	switch (d[-2] % 15) {
 	case 0:
 		fuzz_server(d, n, chunk, 0);
 		break;
 	case 1:
 	case 5:
-		fuzz_server(d, n, chunk, d[-2] % 11 == 1 ? PROTO_V1 : PROTO_V2);
+		fuzz_server(d, n, chunk, d[-2] % 15 == 1 ? PROTO_V1 : PROTO_V2);
 		break;
 	case 2:
 	case 6:
-		fuzz_client(d, n, chunk, d[-2] % 11 == 2 ? PROTO_V1 : PROTO_V2);
+		fuzz_client(d, n, chunk, d[-2] % 15 == 2 ? PROTO_V1 : PROTO_V2);
 		break;
 	case 3:
 	case 7:
-		fuzz_tamper(d, n, chunk, d[-2] % 11 == 7);
+		fuzz_tamper(d, n, chunk, d[-2] % 15 == 7);
 		break;
 	case 4:
 	case 8:
 	case 9:
-		fuzz_script(d, n, d[-2] % 11 != 4, d[-2] % 11 == 9);
+		fuzz_script(d, n, d[-2] % 15 != 4, d[-2] % 15 == 9);
+		break;
+	case 10:
+		fuzz_push(d, n);
 		break;
 	default:
-		fuzz_push(d, n);
+		fuzz_dgram(d[-2] % 15 - 11, d, n);
 		break;
 	}
 	return (0);
@@ -582,6 +592,7 @@ main(int argc, char *argv[])
 	seed_write(argv[1], "script2-to-client", 9, to_client,
 	    sizeof(to_client));
 	seed_push(argv[1]);
+	fuzz_dgram_seeds(argv[1], seed_write);
 	return (0);
 }
 #endif /* FUZZ_SEEDGEN */

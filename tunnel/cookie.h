@@ -16,7 +16,7 @@
 
 /*
  * Cookies for the datagram handshake under load (doc/PROTOCOL.md
- * section 15): when a server is busy it answers a hello whose second
+ * section 14.3): when a server is busy it answers a hello whose second
  * MAC does not prove that its sender receives datagrams at its source
  * address with a small encrypted cookie instead of a reply, and the
  * client sends the hello again with the second MAC keyed by the cookie.

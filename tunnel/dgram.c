@@ -49,7 +49,7 @@ dgram_backoff(uint32_t rto)
 }
 
 /* Empty the output and go back to the inline buffer. */
-static void
+void
 dgram_out_reset(struct dgram *p)
 {
 	if (p->outbig != NULL) {

@@ -18,7 +18,7 @@
  * The datagram (UDP) form of protocol version 2, as a pure state
  * machine like proto.h: no I/O, no timers of its own.  The caller feeds
  * it whole datagrams and the monotonic time, and sends the whole
- * datagrams it produces; doc/PROTOCOL.md section 15 describes the bytes.
+ * datagrams it produces; doc/PROTOCOL.md section 14 describes the bytes.
  *
  * Each datagram stands alone: an explicit counter is its nonce, it has
  * the full 16-byte tag, and a sliding window (replaywin.h) refuses
@@ -102,10 +102,15 @@ enum dgram_ev {
 	DGRAM_EV_PROBE_ACK	/* len: the size acked; id: the probe's */
 };
 
+/*
+ * DATA, TICKET: data points into the caller's datagram; PUSH: there, or
+ * (a push in two parts) into the session's own buffer.  Valid until the
+ * caller's buffer is reused or the next call on the session.
+ */
 struct dgram_event {
 	enum dgram_ev	 type;
-	uint8_t		*data;	/* DATA, PUSH, TICKET: valid until the */
-	size_t		 len;	/* caller's buffer is reused */
+	uint8_t		*data;
+	size_t		 len;
 	int		 reason;	/* CLOSED */
 	int		 flags;		/* DGRAM_EVF_* */
 	uint32_t	 id;		/* PROBE_ACK */
@@ -196,7 +201,9 @@ int		 dgram_hello_peek(const struct dgram_params *, const uint8_t *,
  * before a Diffie-Hellman (shape, clock, MAC, cipher, replay cache);
  * under_load, also the second MAC of src's cookie, and if it fails,
  * DGRAM_COOKIE with the cookie reply (DGRAM_COOKIE_REPLY_LEN bytes) to
- * send to src.  No state, no allocation.
+ * send to src (under_load needs params.cookies).  No state, no
+ * allocation.  An accepted hello may still fail in dgram_input() for a
+ * low-order ephemeral, which only the Diffie-Hellman shows.
  */
 enum dgram_verdict dgram_hello_check(const struct dgram_params *,
 		    const uint8_t *, size_t, const void *, size_t, int,

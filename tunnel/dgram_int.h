@@ -165,6 +165,7 @@ int	 dgram_queue(struct dgram *, const uint8_t *, size_t);
 int	 dgram_queue_ctl(struct dgram *, uint8_t, const uint8_t *, size_t,
 	    uint64_t);
 void	 dgram_wipe(struct dgram *);
+void	 dgram_out_reset(struct dgram *);
 void	 dgram_rel_send(struct dgram *, struct dgram_rel *, uint64_t);
 uint32_t dgram_backoff(uint32_t);
 
