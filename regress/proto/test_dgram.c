@@ -836,7 +836,7 @@ t_hello_tamper(void)
 	CHECK(dgram_hello_check(&dp, h, sizeof(h), &src, 4, 0, cr, &f) ==
 	    DGRAM_ACCEPT);
 	for (i = 0; i < sizeof(h); i++)
-		for (bit = 0; bit < 8; bit += 7) {
+		for (bit = 0; bit < 8; bit++) {
 			h[i] ^= 1 << bit;
 			v = dgram_hello_check(&dp, h, sizeof(h), &src, 4, 0,
 			    cr, &f);
@@ -881,9 +881,9 @@ t_reply_tamper(void)
 	free(f.b);
 	net_drain(&n);
 	CHECK(link_take(&n, &n.s2c, &r) && r.len == DGRAM_REPLY_LEN);
-	for (i = 0; i < DGRAM_REPLY_LEN; i++) {
+	for (i = 0; i < DGRAM_REPLY_LEN * 8; i++) {
 		memcpy(copy, r.b, sizeof(copy));
-		copy[i] ^= 0x01;
+		copy[i / 8] ^= (uint8_t)(1 << (i % 8));
 		before = drops_sum(n.c);
 		CHECK(dgram_input(n.c, copy, sizeof(copy), n.now, &ev) == 0);
 		CHECK(ev.flags == 0 && ev.type == DGRAM_EV_NONE);
@@ -1362,8 +1362,8 @@ main(int argc, char *argv[])
 	run("handshake under load, floods", t_cookie);
 	run("cookies bound to address and time", t_cookie_bind);
 	run("cookie no longer good", t_cookie_again);
-	run("tampered and truncated hellos", t_hello_tamper);
-	run("tampered and late replies", t_reply_tamper);
+	run("every bit of a hello flipped, every truncation", t_hello_tamper);
+	run("every bit of a reply flipped, a late reply", t_reply_tamper);
 	run("retransmit backoff, keepalive, dead peer", t_timers);
 	run("confirmation lost", t_confirm_lost);
 	run("rekey messages lost, old-key stragglers", t_rekey_loss);

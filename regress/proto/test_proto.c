@@ -170,7 +170,7 @@ t_tamper_hello(void)
 	seam_init(&seam, 1);
 	CHECK(make_hello(h, &seam, PROTO_CIPHER_AUTO) == 0);
 	for (i = 0; i < HLEN; i++)
-		for (bit = 0; bit < 8; bit += 7) {
+		for (bit = 0; bit < 8; bit++) {
 			h[i] ^= 1 << bit;
 			CHECK(refused_hello(h, -1) == 0);
 			h[i] ^= 1 << bit;
@@ -235,8 +235,10 @@ t_tamper_reply(void)
 	struct proto_event ev;
 	uint8_t		 r[PROTO_REPLY_LEN];
 	size_t		 i;
+	int		 bit;
 
-	for (i = 0; i < PROTO_REPLY_LEN; i++) {
+	/* Every bit of every byte; a fresh client each time (it dies). */
+	for (i = 0; i < PROTO_REPLY_LEN * 8; i++) {
 		CHECK(pair_new(&pr, PROTO_CIPHER_AUTO, PROTO_CIPHER_AUTO,
 		    NULL) == 0);
 		proto_start(pr.c, pr.now);
@@ -245,7 +247,8 @@ t_tamper_reply(void)
 		drain(pr.s, &pr.s2c);
 		CHECK(pr.s2c.len == PROTO_REPLY_LEN);
 		memcpy(r, pr.s2c.buf, sizeof(r));
-		r[i] ^= 0x01;
+		bit = (int)(i % 8);
+		r[i / 8] ^= (uint8_t)(1 << bit);
 		CHECK(proto_input(pr.c, r, sizeof(r), pr.now, &ev) == -1);
 		CHECK(ev.type == PROTO_EV_NONE && !proto_is_up(pr.c));
 		pair_free(&pr);
@@ -973,8 +976,8 @@ run_version(int version)
 			per_cipher("known-answer vectors", c_kat);
 	}
 	vrun("cipher negotiation", t_negotiation);
-	vrun("tampered hello, every byte", t_tamper_hello);
-	vrun("tampered reply, every byte", t_tamper_reply);
+	vrun("tampered hello, every bit", t_tamper_hello);
+	vrun("tampered reply, every bit", t_tamper_reply);
 	if (version == PROTO_V1)
 		vrun("wrong version, wrong key", t_version_and_key);
 	vrun("truncation at every length", t_truncation);
