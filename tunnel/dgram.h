@@ -31,6 +31,8 @@
  *
  *	dgram_peek()			DATA: find the session by the
  *					receiver index; HELLO: go on
+ *	ratelimit_allow(per source)	drop a source over its rate;
+ *	ratelimit_allow(global)		none left: under load
  *	dgram_hello_peek(template)	version, length, clock; key id
  *	look the key id up as for TCP (keyid.h; the same epoch ids and
  *	tickets serve both transports)
