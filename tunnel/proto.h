@@ -15,11 +15,12 @@
  */
 
 /*
- * The tunnel's wire protocol as a pure state machine: no I/O, no timers
- * of its own, no allocation after proto_new() but a control-output
- * buffer that grows while a PUSH waits to be drained.  The caller feeds it the
- * bytes read from the transport and the current monotonic time, and
- * writes out what it produces.  doc/PROTOCOL.md describes the bytes.
+ * The tunnel's wire protocol over a byte stream (TCP) as a pure state
+ * machine: no I/O, no timers of its own, no allocation after
+ * proto_new() but a control-output buffer that grows while a PUSH waits
+ * to be drained.  The caller feeds it the bytes read from the transport
+ * and the current monotonic time, and writes out what it produces.
+ * doc/PROTOCOL.md describes the bytes; dgram.h is the datagram form.
  *
  * Output ordering rule: every frame carries an implicit counter taken
  * when it is produced, so bytes must reach the transport in the order
@@ -36,11 +37,13 @@
  *
  * Server, many clients (version 2), cheapest check first:
  *
- *	n = proto_hello_len(first byte)		0: refuse, else read n bytes
+ *	read PROTO_HELLO_LEN bytes (no hello is shorter)
+ *	n = proto_hello_len(first byte)		0: refuse, else read to n
  *	proto_hello_peek(template, hello)	version, length, clock; no key
  *	look info.keyid up (epoch idtable, then keyid_tickets_open())
  *	proto_hello_check(that peer's params, hello)	MAC, cipher, replay
  *	proto_new(that peer's params); proto_input(hello)
+ *	after PROTO_EV_UP: proto_push(), proto_ticket()
  *
  * A version 1 hello carries no key identifier: only a server with one
  * version 1 key (its single-key configuration) can take it.
