@@ -178,10 +178,16 @@ void		 dgram_close(struct dgram *, int);
 int		 dgram_push(struct dgram *, const uint8_t *, size_t, uint64_t);
 int		 dgram_ticket(struct dgram *, const uint8_t [PROTO_TICKET_LEN],
 		    uint64_t);
+/* As proto_set_timers(): keepalive, dead, rekey ms, rekey bytes. */
 void		 dgram_set_timers(struct dgram *, uint32_t, uint32_t,
 		    uint32_t, uint64_t);
 
 int		 dgram_is_up(const struct dgram *);
+/*
+ * The index the peer puts in this session's datagrams: a server's is
+ * params.local_index; a client's is random and new with every hello,
+ * fixed once up.
+ */
 uint32_t	 dgram_local_index(const struct dgram *);
 const uint64_t	*dgram_drops(const struct dgram *);
 const char	*dgram_error(const struct dgram *);
