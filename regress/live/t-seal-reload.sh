@@ -4,7 +4,8 @@
 # the tunnel and probes try to get out around it.  Each dsvpnctl reload
 # answers once netcfg has applied it (the route is there, or gone, when
 # it returns), the seal never goes, no ping is lost and no packet leaves
-# the underlay outside the tunnel; the log has one line per reload.
+# the underlay outside the tunnel; the log has one line per reload, and
+# per SIGHUP, whether it worked or not.
 # timeout: 180
 . "$SRCDIR/regress/lib/live.sh"
 live_init
@@ -74,9 +75,23 @@ wait "$bulk" 2>/dev/null || fail "iperf3 failed across the reloads"
 jq -e '.end.sum_sent.bytes > 0' "$LIVE_DIR/bulk.json" >/dev/null ||
     fail "iperf3 sent nothing"
 echo "iperf3: $(jq '.end.sum_sent.retransmits' "$LIVE_DIR/bulk.json") retransmits"
+note "SIGHUP: the same, one line when it worked, one when it did not"
+live_conf client client "route $NET_A"
+kill -HUP "$(live_pid client)"
+wait_for 10 has_route "$NET_A" || fail "SIGHUP: $NET_A not routed"
+wait_for 5 sh -c "[ \$(grep -c reloaded $LIVE_DIR/client.log) -ge 21 ]" ||
+    fail "SIGHUP: no log line"
+echo "frobnicate" >>"$LIVE_DIR/client.conf"
+kill -HUP "$(live_pid client)"
+wait_for 5 grep -q "reload failed" "$LIVE_DIR/client.log" ||
+    fail "a failed SIGHUP logged nothing"
+[ "$(grep -c 'reloaded' "$LIVE_DIR/client.log")" -eq 21 ] &&
+    [ "$(grep -c 'reload failed' "$LIVE_DIR/client.log")" -eq 1 ] ||
+    fail "not one line per SIGHUP"
+has_route "$NET_A" || fail "a failed SIGHUP changed the plan"
 probe_stop
 leak_watch_stop
-leak_check "across 20 reloads"
+leak_check "across 20 reloads and two SIGHUPs"
 live_stop client || fail "client did not stop"
 live_stop server || fail "server did not stop"
 echo ok
