@@ -28,6 +28,7 @@
 #include <sys/capsicum.h>
 #include <sys/filio.h>
 #include <sys/ioctl.h>
+#include <sys/procctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -151,4 +152,22 @@ sandbox_limit_fd(enum proc_id proc, int fd, int kind)
 		fatalx("sandbox: fd %d of unknown kind %d", fd, kind);
 	}
 	cs_limit(fd, &rights, cs_ioctls_io, nitems(cs_ioctls_io), fcntls);
+}
+
+/*
+ * Capability mode fails a forbidden call with ECAPMODE (or ENOTCAPABLE
+ * for a right a descriptor lacks) and lets the process go on; for the
+ * sandbox probe it must die instead, as under seccomp and pledge: the
+ * kernel then sends SIGTRAP on such an error.  Set before cap_enter(),
+ * since capability mode refuses procctl(2) itself.  Never in normal
+ * operation: libc may meet ECAPMODE where it copes (catalogs, time
+ * zone files).
+ */
+void
+sandbox_trap_refusals(void)
+{
+	int	 on = PROC_TRAPCAP_CTL_ENABLE;
+
+	if (procctl(P_PID, getpid(), PROC_TRAPCAP_CTL, &on) == -1)
+		fatal("sandbox: procctl PROC_TRAPCAP_CTL");
 }

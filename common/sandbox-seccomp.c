@@ -52,6 +52,8 @@
 
 /* Enough for the listeners, a full pending-connection queue and TUN. */
 #define SC_INT			0xffffffffULL	/* int arguments: low half */
+/* The open(2) flags that make it more than a read. */
+#define SC_OPEN_WRITES		(O_ACCMODE | O_CREAT | O_TRUNC)
 
 struct sc_rule {
 	int			 nr;	/* < 0: not a syscall on this arch */
@@ -173,12 +175,14 @@ static const struct sc_rule sc_runtime[] = {
 	SC_DENY_ARG(fstatat64, EACCES, 3, AT_EMPTY_PATH, 0),
 
 	/*
-	 * Opening a file is refused, not punished: glibc probes the time
-	 * zone, NSS and locale files and copes without them.  Nothing is
-	 * lost, as the process sits in an empty chroot anyway.
+	 * Opening a file to read it is refused, not punished: glibc probes
+	 * the time zone, NSS and locale files and copes without them.
+	 * Nothing is lost, as the process sits in an empty chroot anyway.
+	 * Opening one to write, create or truncate it (O_TRUNC truncates
+	 * even with O_RDONLY) is no probe: the default action kills.
 	 */
-	SC_DENY(open, EACCES),
-	SC_DENY(openat, EACCES),
+	SC_DENY_ARG(open, EACCES, 1, SC_OPEN_WRITES, O_RDONLY),
+	SC_DENY_ARG(openat, EACCES, 2, SC_OPEN_WRITES, O_RDONLY),
 
 #ifdef __PNR_clock_gettime64
 	/* The 64-bit time twins on 32-bit systems (libseccomp >= 2.5). */
@@ -417,5 +421,11 @@ sandbox_shrink(enum proc_id proc)
 /* Capsicum only. */
 void
 sandbox_limit_fd(enum proc_id proc, int fd, int kind)
+{
+}
+
+/* What the filter does not allow kills already (SIGSYS). */
+void
+sandbox_trap_refusals(void)
 {
 }

@@ -47,8 +47,21 @@ void		 sandbox_shrink(enum proc_id);
  * (PROC_CHANNEL_FD) is limited by sandbox_enter() itself.
  */
 void		 sandbox_limit_fd(enum proc_id, int fd, int kind);
+/*
+ * The live tests' probe (sandbox-probe.c), instead of sandbox_enter():
+ * locks the process in, then makes a call every backend forbids, which
+ * must kill it.  Returns only if it did not (sandbox "none").
+ */
+void		 sandbox_probe(enum proc_id);
 /* For the backends: rlimits set before locking in (sandbox-limits.c). */
 void		 sandbox_limits(void);
+/*
+ * For the probe, before sandbox_enter(): a call the backend refuses
+ * kills the process from then on.  Only capsicum, whose capability
+ * mode fails calls with ECAPMODE, has anything to do; seccomp and
+ * pledge kill already.
+ */
+void		 sandbox_trap_refusals(void);
 
 #define SANDBOX_FD_TUN		1
 #define SANDBOX_FD_LISTEN	2

@@ -359,6 +359,39 @@ case_open(void)
 	return 0;
 }
 
+/* Writing, creating or truncating is no libc probe: it kills. */
+static int
+case_open_write(void)
+{
+	sandbox_enter(PROC_TUNNEL);
+	open("/tmp/dsvpnd-test-sandbox", O_WRONLY | O_CREAT, 0600);
+	return fail(1, "open(O_WRONLY | O_CREAT) survived");
+}
+
+static int
+case_openat_rdwr(void)
+{
+	sandbox_enter(PROC_TUNNEL);
+	openat(AT_FDCWD, "/dev/null", O_RDWR);
+	return fail(1, "openat(O_RDWR) survived");
+}
+
+static int
+case_open_trunc(void)
+{
+	sandbox_enter(PROC_TUNNEL);
+	open("/dev/null", O_RDONLY | O_TRUNC);
+	return fail(1, "open(O_RDONLY | O_TRUNC) survived");
+}
+
+/* The live tests' probe must die under this backend too. */
+static int
+case_probe(void)
+{
+	sandbox_probe(PROC_TUNNEL);
+	return fail(1, "sandbox_probe() returned");
+}
+
 static int
 case_socket(void)
 {
@@ -613,6 +646,10 @@ static const struct tcase cases[] = {
 	T_OK("tunnel: allowed work", case_allowed),
 	T_OK("tunnel: status", case_status),
 	T_OK("tunnel: open/stat refused", case_open),
+	T_DIES("tunnel: open(O_WRONLY | O_CREAT)", case_open_write, SIGSYS),
+	T_DIES("tunnel: openat(O_RDWR)", case_openat_rdwr, SIGSYS),
+	T_DIES("tunnel: open(O_RDONLY | O_TRUNC)", case_open_trunc, SIGSYS),
+	T_DIES("tunnel: sandbox_probe()", case_probe, SIGSYS),
 	T_DIES("tunnel: socket()", case_socket, SIGSYS),
 	T_DIES("tunnel: connect()", case_connect, SIGSYS),
 	T_DIES("tunnel: execve()", case_execve, SIGSYS),
