@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "proto.h"
 #include "sandbox.h"
+#include "srccheck.h"
 #include "tunnel.h"
 
 /*
@@ -60,6 +61,7 @@ static struct {
 	int			 shutting_down;
 	int			 violate;	/* test hook, see below */
 	struct proto_replay	*replay;
+	struct srccheck		 allow;		/* the peer's sources */
 	struct tunnel_stats	 stats;
 	struct tunnel_stats	 sent;
 	struct event		 stats_ev;
@@ -208,6 +210,7 @@ tunnel_apply_conf(void)
 			tunnel_apply_timers(&t.conf, &t.next);
 	}
 	t.conf = t.next;
+	srccheck_conf(&t.allow, &t.conf);
 	memcpy(t.key, t.nextkey, sizeof(t.key));
 	sodium_memzero(t.nextkey, sizeof(t.nextkey));
 	t.next_has_key = 0;
@@ -345,6 +348,7 @@ tunnel_main(int debug, int verbose)
 		fatalx("sodium_init");
 	proc_child_start(PROC_TUNNEL, &t.parent, tunnel_dispatch);
 	session_init(&t.stats);
+	session_set_sources(&t.allow);
 	pending_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);
 	evtimer_add(&t.stats_ev, &tv);
