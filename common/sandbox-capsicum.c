@@ -119,9 +119,12 @@ sandbox_shrink(enum proc_id proc)
 
 /*
  * A socket accepted on a limited listener inherits the listener's rights
- * (kern_accept4), so SANDBOX_FD_LISTEN includes all a connection needs;
- * calling this again with SANDBOX_FD_CONN on the accepted socket drops
- * CAP_ACCEPT.  F_GETFD/F_SETFD need no right.
+ * (kern_accept4), so SANDBOX_FD_LISTEN includes all a connection needs,
+ * and CAP_ACCEPT besides: SANDBOX_FD_ACCEPTED, which the accept path
+ * gives every accepted socket, limits it to a connection's rights, as
+ * a client's connected socket (SANDBOX_FD_CONN) has.  Rights only ever
+ * shrink, so this cannot give back what the listener lacked.
+ * F_GETFD/F_SETFD need no right.
  */
 void
 sandbox_limit_fd(enum proc_id proc, int fd, int kind)
@@ -136,6 +139,7 @@ sandbox_limit_fd(enum proc_id proc, int fd, int kind)
 		break;
 	case SANDBOX_FD_LISTEN:
 	case SANDBOX_FD_CONN:
+	case SANDBOX_FD_ACCEPTED:
 		cap_rights_init(&rights, CAP_RECV, CAP_SEND, CAP_EVENT,
 		    CAP_FCNTL, CAP_FSTAT, CAP_IOCTL, CAP_GETPEERNAME,
 		    CAP_GETSOCKNAME, CAP_GETSOCKOPT, CAP_SETSOCKOPT,

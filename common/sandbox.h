@@ -41,10 +41,11 @@ void		 sandbox_enter(enum proc_id);
  */
 void		 sandbox_shrink(enum proc_id);
 /*
- * Capsicum only: limit a descriptor received after sandbox_enter().  A
- * socket accepted on a SANDBOX_FD_LISTEN descriptor inherits its rights,
- * which cover a connection's needs.  The channel to the parent
- * (PROC_CHANNEL_FD) is limited by sandbox_enter() itself.
+ * Capsicum only: limit a descriptor received after sandbox_enter(), or
+ * accepted (SANDBOX_FD_ACCEPTED): a socket accepted on a
+ * SANDBOX_FD_LISTEN descriptor inherits all its rights, CAP_ACCEPT
+ * among them, and must be cut down to a connection's.  The channel to
+ * the parent (PROC_CHANNEL_FD) is limited by sandbox_enter() itself.
  */
 void		 sandbox_limit_fd(enum proc_id, int fd, int kind);
 /*
@@ -67,5 +68,6 @@ void		 sandbox_trap_refusals(void);
 #define SANDBOX_FD_LISTEN	2
 #define SANDBOX_FD_CONN		3
 #define SANDBOX_FD_CHANNEL	4
+#define SANDBOX_FD_ACCEPTED	5	/* a SANDBOX_FD_LISTEN's connection */
 
 #endif /* DSVPND_SANDBOX_H */
