@@ -336,7 +336,9 @@ l4_checksum(struct peer *pr, uint8_t *ip, size_t iphl, int proto,
 		put16(l4 + off, fold(sum));
 		return;
 	}
-	put16(l4 + off, ~fold(sum16(l4, l4len, sum)) & 0xffff);
+	sum = ~fold(sum16(l4, l4len, sum)) & 0xffff;
+	/* 0 means "no checksum" to UDP; 0xffff is the same sum. */
+	put16(l4 + off, sum == 0 ? 0xffff : sum);
 }
 
 static void
@@ -406,7 +408,7 @@ make_packet(struct peer *pr, const char *kind, char *args, uint8_t *pkt)
 static size_t
 parse_hex(const char *s, uint8_t *out, size_t max)
 {
-	size_t	 n = 0;
+	size_t		 n = 0;
 	unsigned int	 b;
 
 	while (s[0] != '\0' && s[1] != '\0' && n < max) {
