@@ -29,6 +29,7 @@ static int	 log_foreground;
 static int	 log_verbose;
 static const char *log_procname;	/* NULL: no prefix yet */
 static void	(*log_forward)(int, const char *);
+static void	(*log_error_hook)(int, const char *);
 
 void
 log_init(int foreground, int verbose, int facility)
@@ -63,6 +64,12 @@ void
 log_set_forwarder(void (*fn)(int, const char *))
 {
 	log_forward = fn;
+}
+
+void
+log_set_error_hook(void (*fn)(int, const char *))
+{
+	log_error_hook = fn;
 }
 
 /* Write one finished line where this process's logs go. */
@@ -104,6 +111,8 @@ vlog(int priority, const char *fmt, va_list ap)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (log_error_hook != NULL && priority <= LOG_ERR)
+		log_error_hook(priority, line + n);
 	log_emit(priority, line);
 }
 

@@ -48,7 +48,7 @@ static const struct msg_spec catalogue[MSG_TYPE_MAX] = {
 	[MSG_RECONF_CONF] = { MSG_RECONF_CONF, "RECONF_CONF", P, KIDS,
 	    FIXED(struct conf), 0 },
 	[MSG_RECONF_KEY] = { MSG_RECONF_KEY, "RECONF_KEY", P, T,
-	    CONF_KEY_LEN, CONF_KEY_LEN, 0 },
+	    FIXED(struct conf_key), 0 },
 	[MSG_RECONF_END] = { MSG_RECONF_END, "RECONF_END", P, KIDS,
 	    EMPTY, 0 },
 	[MSG_SHUTDOWN] = { MSG_SHUTDOWN, "SHUTDOWN", P, KIDS, EMPTY, 0 },

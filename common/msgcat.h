@@ -51,7 +51,7 @@ enum msg_type {
 	MSG_VERBOSE,		/* int32_t */
 	MSG_RECONF_BEGIN,	/* none: a config stream starts */
 	MSG_RECONF_CONF,	/* struct conf */
-	MSG_RECONF_KEY,		/* uint8_t[CONF_KEY_LEN], tunnel only */
+	MSG_RECONF_KEY,		/* struct conf_key, tunnel only */
 	MSG_RECONF_END,		/* none: apply what was streamed */
 	MSG_SHUTDOWN,		/* none: close orderly and exit */
 	/* parent -> tunnel */

@@ -74,6 +74,7 @@ static const struct token t_log[] = {
 };
 
 static const struct token t_keygen[] = {
+	{ NOTOKEN,	"",		ACT_NONE,	NULL },
 	{ PATH,		"file",		ACT_KEYGEN,	NULL },
 	{ ENDTOKEN,	"",		ACT_NONE,	NULL }
 };
@@ -84,12 +85,12 @@ void
 parser_usage(void)
 {
 	fprintf(stderr,
-	    "usage: dsvpnctl [-s socket] command [argument ...]\n"
+	    "usage: dsvpnctl [-f file | -s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tstatus [-j]\n"
 	    "\treload\n"
 	    "\tlog verbose | brief\n"
-	    "\tkeygen file\n");
+	    "\tkeygen [file | -]\n");
 }
 
 /* The row that word selects in table, or NULL (ambiguous or none). */

@@ -38,7 +38,7 @@ struct child {
 
 struct parent {
 	struct conf	 conf;
-	uint8_t		 key[CONF_KEY_LEN];
+	struct conf_key	 key;
 	char		 conffile[PATH_MAX];
 	char		 self[PATH_MAX];	/* our binary, to re-exec */
 	char		 pidfile[PATH_MAX];
@@ -97,6 +97,20 @@ int	 netreq_differs(const struct conf *, const struct conf *);
 
 /* reload.c */
 int	 parent_reload(char *msg, size_t msglen);
+
+/* startcheck.c: user, group, chroot, socket directory, NAT interface;
+ * report(warning, message) for each finding; returns the errors. */
+int	 startcheck(const struct conf *, void (*report)(int, const char *));
+
+/* startup.c: a daemonizing start waits for startup_ready() or a failure */
+void	 startup_detach(void);
+void	 startup_ready(void);
+void	 startup_fail(const char *why);
+void	 startup_note(int priority, const char *msg);
+
+/* sdnotify.c: READY=1 and the like to systemd, if it is there */
+void	 sdnotify_init(void);
+void	 sdnotify(const char *state);
 
 /* showplan.c */
 void	 show_plan(const struct conf *);

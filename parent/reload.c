@@ -58,7 +58,7 @@ int
 parent_reload(char *msg, size_t msglen)
 {
 	static struct conf	 nc;
-	uint8_t			 key[CONF_KEY_LEN];
+	struct conf_key		 key;
 	const char		*what;
 	int			 id, renet;
 
@@ -78,14 +78,12 @@ parent_reload(char *msg, size_t msglen)
 		    "it", what);
 		return -1;
 	}
-	if (load_key(nc.keyfile, key) == -1) {
-		snprintf(msg, msglen, "cannot load key file %s", nc.keyfile);
+	if (load_key(nc.keyfile, &key, msg, msglen) == -1)
 		return -1;
-	}
 	renet = env->netcfg_applied && netreq_differs(&env->conf, &nc);
 	memcpy(&env->conf, &nc, sizeof(nc));
-	memcpy(env->key, key, sizeof(key));
-	sodium_memzero(key, sizeof(key));
+	memcpy(&env->key, &key, sizeof(key));
+	sodium_memzero(&key, sizeof(key));
 	for (id = PROC_TUNNEL; id < PROC_MAX; id++)
 		if (env->kids[id].pid != 0)
 			parent_send_config(id);

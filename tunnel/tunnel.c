@@ -52,8 +52,8 @@ static struct {
 	struct peer		 parent;
 	struct conf		 conf;
 	struct conf		 next;
-	uint8_t			 key[CONF_KEY_LEN];
-	uint8_t			 nextkey[CONF_KEY_LEN];
+	struct conf_key		 key;
+	struct conf_key		 nextkey;
 	int			 next_has_key;
 	int			 configured;
 	int			 have_tun;
@@ -92,7 +92,8 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 {
 	memset(par, 0, sizeof(*par));
 	par->role = role;
-	memcpy(par->psk, t.key, sizeof(par->psk));
+	/* The native protocol's PSK; key.raw is DSVPN's, unchanged. */
+	memcpy(par->psk, t.key.psk, sizeof(par->psk));
 	par->clock_window = t.conf.clock_window;
 	par->keepalive_ms = t.conf.keepalive * 1000;
 	par->dead_ms = t.conf.dead_timeout * 1000;
@@ -103,6 +104,8 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 	par->max_payload = PROTO_MAX_PAYLOAD;
 	par->cipher = PROTO_CIPHER_AUTO;
 	par->replay = t.replay;
+	/* Version 1 until the peer table looks key identifiers up. */
+	par->version = PROTO_V1;
 }
 
 /* Client: ask the parent for a connection unless one is on its way. */
@@ -200,7 +203,8 @@ tunnel_apply_conf(void)
 	if (t.configured) {
 		if (t.next.role != t.conf.role)
 			fatalx("the role cannot change on reload");
-		rekey = sodium_memcmp(t.key, t.nextkey, sizeof(t.key)) != 0 ||
+		rekey = sodium_memcmp(&t.key, &t.nextkey,
+		    sizeof(t.key)) != 0 ||
 		    (t.conf.role == ROLE_CLIENT &&
 		    (strcmp(t.conf.connect_host, t.next.connect_host) != 0 ||
 		    strcmp(t.conf.connect_port, t.next.connect_port) != 0));
@@ -211,8 +215,8 @@ tunnel_apply_conf(void)
 	}
 	t.conf = t.next;
 	srccheck_conf(&t.allow, &t.conf);
-	memcpy(t.key, t.nextkey, sizeof(t.key));
-	sodium_memzero(t.nextkey, sizeof(t.nextkey));
+	t.key = t.nextkey;
+	sodium_memzero(&t.nextkey, sizeof(t.nextkey));
 	t.next_has_key = 0;
 	if (!t.configured) {
 		t.configured = 1;
@@ -307,7 +311,7 @@ tunnel_dispatch(struct peer *p, struct msg *m)
 		memcpy(&t.next, m->data, sizeof(t.next));
 		break;
 	case MSG_RECONF_KEY:
-		memcpy(t.nextkey, m->data, sizeof(t.nextkey));
+		memcpy(&t.nextkey, m->data, sizeof(t.nextkey));
 		sodium_memzero(m->data, sizeof(t.nextkey));
 		t.next_has_key = 1;
 		break;

@@ -47,7 +47,7 @@ refused ww.log "ww: writable by others" \
 note "a chroot directory below a world-writable one"
 mkdir -m 755 "$LIVE_DIR/ww/empty"
 live_conf chroot server "chroot \"$LIVE_DIR/ww/empty\""
-refused chroot.log "chroot directory .*ww: writable by others" \
+refused chroot.log "chroot directory .*ww/empty: .*writable by group or others" \
     -f "$LIVE_DIR/chroot.conf"
 wait_for 5 ns_empty "$NS_S" || fail "processes left: $(ip netns pids "$NS_S")"
 

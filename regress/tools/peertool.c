@@ -529,12 +529,20 @@ static void
 peer_start(struct peer *pr, const char *keyfile)
 {
 	struct proto_params	 par;
+	struct conf_key		 key;
+	char			 why[CONF_KEY_ERR_MAX];
 	int			 up = 0;
 
 	memset(&par, 0, sizeof(par));
 	par.role = PROTO_CLIENT;
-	if (load_key(keyfile, par.psk) == -1)
-		exit(1);
+	/* What tunnel_proto_params() asks for, as a dsvpnd client. */
+	par.version = PROTO_V1;
+	/* The daemon's own reading: raw keys as they are, text keys
+	 * through the same KDF. */
+	if (load_key(keyfile, &key, why, sizeof(why)) == -1)
+		errx(1, "%s", why);
+	memcpy(par.psk, key.psk, sizeof(par.psk));
+	sodium_memzero(&key, sizeof(key));
 	if ((pr->p = proto_new(&par)) == NULL)
 		err(1, "proto_new");
 	sodium_memzero(&par, sizeof(par));

@@ -90,6 +90,7 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 	par->role = role;
 	memcpy(par->psk, psk, sizeof(par->psk));
 	par->replay = replay;
+	par->version = PROTO_V1;	/* as tunnel.c's */
 }
 
 /*
