@@ -36,9 +36,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "dircheck.h"
 #include "log.h"
 #include "proc.h"
+#include "safepath.h"
 
 static struct peer	*proc_parent_peer;
 
@@ -296,19 +296,26 @@ void
 proc_drop_privileges(const char *user, const char *chroot_dir)
 {
 	struct passwd	*pw;
-	char		 err[PATH_MAX * 3 + 256];
+	char		 dir[PATH_MAX], err[PATH_MAX + 128];
 
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("unknown user %s: create it, e.g. useradd -r -d %s "
 		    "-s /usr/sbin/nologin %s", user, chroot_dir, user);
-	/* Every component, not only the last: whoever may rename one of
-	 * them may substitute a directory of their own.  The same check
-	 * as dsvpnd -n and the start make (dircheck.c), made again here,
-	 * where it counts. */
-	if (dir_check_safe(chroot_dir, err, sizeof(err)) == -1)
-		fatalx("chroot directory %s", err);
-	if (chroot(chroot_dir) == -1)
-		fatal("chroot %s", chroot_dir);
+	/*
+	 * Every component, not only the last: whoever may rename one of
+	 * them may substitute a directory of their own.  dsvpnd -n and
+	 * the start refuse even a sticky directory above it (dircheck.c);
+	 * here, where the chroot happens, a sticky one as /tmp is taken,
+	 * since no one else can move what root owns in it (the regress
+	 * tests start children in a scratch chroot below /tmp).
+	 */
+	if (safepath_dir(chroot_dir, dir, sizeof(dir), err,
+	    sizeof(err)) == -1)
+		fatalx("chroot directory %s must be owned by root and "
+		    "writable by no one else, as must every directory above "
+		    "it: %s", chroot_dir, err);
+	if (chroot(dir) == -1)
+		fatal("chroot %s", dir);
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	if (setgroups(0, NULL) == -1)

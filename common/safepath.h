@@ -15,14 +15,17 @@
  */
 
 /*
- * Where the parent, as root, creates its pid file and control socket
- * (and netcfg its journal, beside them).  A directory anyone else could
- * change would let them swap in a symbolic link or a file of their own
- * and make root open, truncate, lock or unlink what they choose.  The
- * rule is OpenSSH's for its privilege separation directory, every
- * component owned by root and writable by no one else, but for sticky
- * ancestors (below).  The chroot directory is held to the stricter
- * dircheck.c, with no such exception.
+ * Paths that root trusts: the chroot directory of the unprivileged
+ * children and the directories where the parent, as root, creates its
+ * pid file and control socket (and netcfg its journal, beside them).
+ * A directory anyone else could change would let them swap in a
+ * symbolic link or a file of their own and make root open, truncate,
+ * lock or unlink what they choose, or chroot the children into a
+ * directory they fill.  The rule is OpenSSH's for its privilege
+ * separation directory, every component owned by root and writable by
+ * no one else, but for sticky ancestors (below).  dsvpnd -n and the
+ * start check the chroot beforehand with dircheck.c, which refuses a
+ * sticky ancestor too.
  */
 #ifndef DSVPND_SAFEPATH_H
 #define DSVPND_SAFEPATH_H
