@@ -304,7 +304,7 @@ proc_drop_privileges(const char *user, const char *chroot_dir)
 	/*
 	 * Every component, not only the last: whoever may rename one of
 	 * them may substitute a directory of their own.  dsvpnd -n and
-	 * the start refuse even a sticky directory above it (dircheck.c);
+	 * the start refuse even a sticky directory above it (strictly);
 	 * here, where the chroot happens, a sticky one as /tmp is taken,
 	 * since no one else can move what root owns in it (the regress
 	 * tests start children in a scratch chroot below /tmp).

@@ -29,43 +29,58 @@
 
 #include "safepath.h"
 
-/* One component, as lstat(2) sees it; last: the directory itself. */
+/*
+ * One component comp of the directory dir, as lstat(2) sees it; last:
+ * dir itself.  A sticky ancestor (/tmp) writable by others passes
+ * unless strict: no one but root may rename or remove what root owns
+ * in it.  Messages start with dir; the fix is named for dir itself,
+ * since a directory above it is not ours to change: another directory
+ * is the way out then.
+ */
 static int
-safepath_component(const char *comp, int last, char *err, size_t errlen)
+safepath_component(const char *dir, const char *comp, int last, int strict,
+    char *err, size_t errlen)
 {
 	struct stat	 st;
+	const char	*what = NULL;
+	char		 why[64];
 
 	if (lstat(comp, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", comp, strerror(errno));
+		snprintf(err, errlen, "%s: %s: %s", dir, comp,
+		    strerror(errno));
 		return (-1);
 	}
-	if (S_ISLNK(st.st_mode)) {
-		/* Resolved a moment ago: someone is racing us. */
-		snprintf(err, errlen, "%s: is a symbolic link", comp);
-		return (-1);
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", comp);
-		return (-1);
-	}
-	if (st.st_uid != 0) {
-		snprintf(err, errlen, "%s: owned by uid %lu, not by root",
-		    comp, (unsigned long)st.st_uid);
-		return (-1);
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
-	    (last || (st.st_mode & S_ISVTX) == 0)) {
-		snprintf(err, errlen, "%s: writable by %s (mode %04o)", comp,
+	if (S_ISLNK(st.st_mode))	/* resolved a moment ago: a race */
+		what = "is a symbolic link";
+	else if (!S_ISDIR(st.st_mode))
+		what = "is not a directory";
+	else if (st.st_uid != 0) {
+		snprintf(why, sizeof(why), "owned by uid %lu, not by root",
+		    (unsigned long)st.st_uid);
+		what = why;
+	} else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (last || strict || (st.st_mode & S_ISVTX) == 0)) {
+		snprintf(why, sizeof(why), "writable by %s (mode %04o)",
 		    (st.st_mode & S_IWOTH) ? "others" : "its group",
 		    (unsigned int)(st.st_mode & 07777));
-		return (-1);
+		what = why;
 	}
-	return (0);
+	if (what == NULL)
+		return (0);
+	if (last)
+		snprintf(err, errlen, "%s: %s%s%s", dir, what,
+		    st.st_uid != 0 ? "; run chown root " : "; run chmod go-w ",
+		    comp);
+	else
+		snprintf(err, errlen, "%s: %s, above it, is %s; use a directory "
+		    "that only root can change", dir, comp, what);
+	return (-1);
 }
 
-int
-safepath_dir(const char *dir, char *resolved, size_t rlen, char *err,
-    size_t errlen)
+/* realpath(3) of dir, then every component of it checked. */
+static int
+safepath_walk(const char *dir, int strict, char *resolved, size_t rlen,
+    char *err, size_t errlen)
 {
 	char	 real[PATH_MAX], comp[PATH_MAX];
 	size_t	 i, len;
@@ -80,17 +95,35 @@ safepath_dir(const char *dir, char *resolved, size_t rlen, char *err,
 		return (-1);
 	}
 	/* "/", then every prefix ending before a '/', then the whole. */
-	if (safepath_component("/", len == 1, err, errlen) == -1)
+	if (safepath_component(dir, "/", len == 1, strict, err,
+	    errlen) == -1)
 		return (-1);
 	for (i = 1; i <= len; i++) {
 		if (i < len && real[i] != '/')
 			continue;
 		memcpy(comp, real, i);
 		comp[i] = '\0';
-		if (safepath_component(comp, i == len, err, errlen) == -1)
+		if (safepath_component(dir, comp, i == len, strict, err,
+		    errlen) == -1)
 			return (-1);
 	}
 	return (0);
+}
+
+int
+safepath_dir(const char *dir, char *resolved, size_t rlen, char *err,
+    size_t errlen)
+{
+	return (safepath_walk(dir, 0, resolved, rlen, err, errlen));
+}
+
+int
+safepath_dir_strict(const char *dir, char *err, size_t errlen)
+{
+	char	 resolved[PATH_MAX];
+
+	return (safepath_walk(dir, 1, resolved, sizeof(resolved), err,
+	    errlen));
 }
 
 int

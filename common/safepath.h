@@ -24,8 +24,8 @@
  * directory they fill.  The rule is OpenSSH's for its privilege
  * separation directory, every component owned by root and writable by
  * no one else, but for sticky ancestors (below).  dsvpnd -n and the
- * start check the chroot beforehand with dircheck.c, which refuses a
- * sticky ancestor too.
+ * start check the chroot beforehand with safepath_dir_strict(), which
+ * refuses a sticky ancestor too.
  */
 #ifndef DSVPND_SAFEPATH_H
 #define DSVPND_SAFEPATH_H
@@ -44,6 +44,11 @@
  */
 int	 safepath_dir(const char *dir, char *resolved, size_t rlen,
 	    char *err, size_t errlen);
+/*
+ * The same check with no exception for sticky ancestors, for dsvpnd -n
+ * and the start: a chroot under /tmp is refused with a way out.
+ */
+int	 safepath_dir_strict(const char *dir, char *err, size_t errlen);
 /*
  * Splits path into its directory (the part before the last '/', "/"
  * for a file at the root, "." for a bare name) and its last component,

@@ -45,9 +45,16 @@ refused ww.log "ww: writable by others" \
 [ -z "$(ls -A "$LIVE_DIR/ww")" ] || fail "files made in ww: $(ls -A "$LIVE_DIR/ww")"
 
 note "a chroot directory below a world-writable one"
-mkdir -m 755 "$LIVE_DIR/ww/empty"
-live_conf chroot server "chroot \"$LIVE_DIR/ww/empty\""
-refused chroot.log "chroot directory .*ww/empty: .*writable by group or others" \
+# Outside /tmp: the start refuses a chroot below any directory others
+# may write, even a sticky one, so /tmp itself would be the culprit.
+CHROOT_BASE=$(mktemp -d /var/lib/dsvpnd-t-paths.XXXXXX)
+trap 'rm -rf "$CHROOT_BASE"; live_cleanup' EXIT
+chmod 755 "$CHROOT_BASE"
+mkdir -m 777 "$CHROOT_BASE/ww"
+chmod 777 "$CHROOT_BASE/ww"
+mkdir -m 755 "$CHROOT_BASE/ww/empty"
+live_conf chroot server "chroot \"$CHROOT_BASE/ww/empty\""
+refused chroot.log "chroot directory .*ww/empty: .*ww, above it, is writable by others" \
     -f "$LIVE_DIR/chroot.conf"
 wait_for 5 ns_empty "$NS_S" || fail "processes left: $(ip netns pids "$NS_S")"
 
