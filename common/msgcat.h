@@ -130,6 +130,8 @@ enum drop_reason {
 	DROP_QUEUE_FULL,	/* transport could not take it */
 	DROP_TUN_WRITE,		/* TUN refused a packet */
 	DROP_BAD_PACKET,	/* not IPv4/IPv6 or malformed */
+	DROP_BAD_VNET,		/* peer's virtio header refused (vnet.c) */
+	DROP_SPOOFED,		/* peer's source not its own (srccheck.c) */
 	DROP_MAX
 };
 

@@ -45,6 +45,8 @@ static const char *drop_names[DROP_MAX] = {
 	[DROP_QUEUE_FULL] = "queue_full",
 	[DROP_TUN_WRITE] = "tun_write",
 	[DROP_BAD_PACKET] = "bad_packet",
+	[DROP_BAD_VNET] = "bad_vnet",
+	[DROP_SPOOFED] = "spoofed",
 };
 
 static const char *

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 #include "log.h"
 #include "parent.h"
 #include "resolve.h"
+#include "safepath.h"
 #include "transport.h"
 #include "tun.h"
 
@@ -107,19 +109,20 @@ sighandler(int sig, short event, void *arg)
 }
 
 /* The lock file beside the control socket stops a second instance
- * using the same socket; it holds our pid for rc.d and humans. */
+ * using the same socket; it holds our pid for rc.d and humans.  Root
+ * opens it, so only in a directory only root may change, and never
+ * through a symbolic link (safepath.h). */
 static void
 lock_pidfile(void)
 {
-	char	 buf[32];
+	char	 buf[32], err[PATH_MAX + 128];
 	int	 fd;
 
 	if (instance_beside(env->conf.control_socket, ".pid", env->pidfile,
 	    sizeof(env->pidfile)) == -1)
 		fatalx("pid file path too long");
-	fd = open(env->pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd == -1)
-		fatal("%s", env->pidfile);
+	if ((fd = safepath_open_pidfile(env->pidfile, err, sizeof(err))) == -1)
+		fatalx("pid file: %s", err);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		ssize_t	 n = read(fd, buf, sizeof(buf) - 1);
 

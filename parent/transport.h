@@ -54,7 +54,7 @@ int	 transport_connect_start(const struct sockaddr *, socklen_t,
 	    char *err, size_t errlen);
 /* After the fd became writable: 0 connected, -1 with err (close it). */
 int	 transport_connect_finish(int fd, char *err, size_t errlen);
-/* The options of a connecting socket: SO_MARK, then sockopt_tune_stream. */
+/* A connecting socket's options: SO_MARK, sockopt_tune_stream, bbr. */
 void	 transport_tune(int fd);
 /* The instance's mark (TRANSPORT_FWMARK until set). */
 void	 transport_set_fwmark(uint32_t);

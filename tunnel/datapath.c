@@ -30,8 +30,10 @@
 #include "log.h"
 #include "msgcat.h"
 #include "proto.h"
+#include "srccheck.h"
 #include "tunhdr.h"
 #include "tunnel.h"
+#include "vnet.h"
 
 /*
  * The data path.  Both buffers are allocated once for the life of the
@@ -85,6 +87,7 @@ dp_init(struct datapath *dp, struct tunnel_stats *stats)
 	    (dp->obuf = malloc(dp->ocap)) == NULL)
 		fatal("%s", __func__);
 	dp->tun_max = 1500;
+	dp->tun_mtu = 1500;
 	dp->aqm = 1;
 	codel_init(&dp->codel);
 }
@@ -107,6 +110,7 @@ dp_set_tun(struct datapath *dp, int fd, int flags, int mtu)
 	dp->tun_hdr = tunhdr_len(flags & TUN_F_AFHEADER);
 	if (mtu < 576 || mtu > 65535)
 		mtu = 1500;
+	dp->tun_mtu = mtu;
 	if (flags & TUN_F_VNETHDR)
 		dp->tun_max = DP_VNET_MAX;
 	else
@@ -404,8 +408,14 @@ dp_tun_write(struct datapath *dp, uint8_t *pkt, size_t len)
 {
 	struct iovec	 iov[2];
 	ssize_t		 n;
-	int		 addhdr;
+	int		 addhdr, hl;
 
+	/* The peer's offload metadata and source, before the kernel. */
+	if ((hl = vnet_check(pkt, len, dp->tun_mtu)) == -1 ||
+	    !srccheck_allowed(dp->allow, pkt + hl, len - hl)) {
+		dp_drop(dp, hl == -1 ? DROP_BAD_VNET : DROP_SPOOFED);
+		return;
+	}
 	if ((pkt = dp_vnet_adapt(dp, pkt, &len, &addhdr)) == NULL) {
 		dp_drop(dp, DROP_BAD_PACKET);
 		return;

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "msgcat.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "sockopt.h"
 #include "tunnel.h"
 
@@ -206,6 +207,7 @@ pending_add(int fd)
 	struct pending	*pe;
 	int		 flags;
 
+	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_ACCEPTED);
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
 		log_warn("%s: fcntl", __func__);

@@ -242,6 +242,12 @@ session_is_up(void)
 	return s.up;
 }
 
+void
+session_set_sources(const struct srccheck *allow)
+{
+	s.dp.allow = allow;
+}
+
 /*
  * A client's proto is new: start it.  A server's comes from the pending
  * table with its handshake done and the client's keys confirmed, so it

@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "proto.h"
 #include "sandbox.h"
+#include "srccheck.h"
 #include "tunnel.h"
 
 /*
@@ -60,6 +61,7 @@ static struct {
 	int			 shutting_down;
 	int			 violate;	/* test hook, see below */
 	struct proto_replay	*replay;
+	struct srccheck		 allow;		/* the peer's sources */
 	struct tunnel_stats	 stats;
 	struct tunnel_stats	 sent;
 	struct event		 stats_ev;
@@ -159,12 +161,10 @@ tunnel_lock_in(void)
 	t.violate = getenv("DSVPND_TEST_SANDBOX_VIOLATION") != NULL &&
 	    strcmp(getenv("DSVPND_TEST_SANDBOX_VIOLATION"), "1") == 0;
 	proc_drop_privileges(t.conf.user, t.conf.chroot);
-	sandbox_enter(PROC_TUNNEL);
-	if (t.violate) {
-		log_info("sandbox test: calling socket(2)");
-		(void)socket(AF_INET, SOCK_STREAM, 0);
-		log_warnx("sandbox test: socket(2) was allowed");
-	}
+	if (t.violate)
+		sandbox_probe(PROC_TUNNEL);
+	else
+		sandbox_enter(PROC_TUNNEL);
 	if (t.conf.role == ROLE_SERVER &&
 	    (t.replay = proto_replay_new(0)) == NULL)
 		fatal("proto_replay_new");
@@ -214,6 +214,7 @@ tunnel_apply_conf(void)
 			tunnel_apply_timers(&t.conf, &t.next);
 	}
 	t.conf = t.next;
+	srccheck_conf(&t.allow, &t.conf);
 	t.key = t.nextkey;
 	sodium_memzero(&t.nextkey, sizeof(t.nextkey));
 	t.next_has_key = 0;
@@ -351,6 +352,7 @@ tunnel_main(int debug, int verbose)
 		fatalx("sodium_init");
 	proc_child_start(PROC_TUNNEL, &t.parent, tunnel_dispatch);
 	session_init(&t.stats);
+	session_set_sources(&t.allow);
 	pending_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);
 	evtimer_add(&t.stats_ev, &tv);

@@ -30,6 +30,8 @@
 #include "msgcat.h"
 #include "proto.h"
 
+struct srccheck;
+
 #define DP_BATCH		64		/* TUN reads per wakeup */
 #define DP_IBUF_SIZE		(256 * 1024)	/* one transport read */
 #define DP_OBUF_SIZE		(512 * 1024)	/* one transport write */
@@ -60,6 +62,8 @@ struct datapath {
 	int			 tun_flags;	/* TUN_F_* */
 	size_t			 tun_hdr;	/* AF header bytes, 0 or 4 */
 	size_t			 tun_max;	/* largest payload to read */
+	int			 tun_mtu;	/* bounds a peer's segments */
+	const struct srccheck	*allow;		/* peer's sources, NULL any */
 	uint64_t		 tun_empty;	/* us: a read found none */
 	int			 tun_drained;	/* and we still watch it */
 	struct codel		 codel;
@@ -115,6 +119,8 @@ void	 session_end(int orderly, const char *why);
 void	 session_shutdown(int timeout_ms);
 int	 session_active(void);
 int	 session_is_up(void);
+/* The sources the peer may send from (srccheck.h); NULL: any. */
+void	 session_set_sources(const struct srccheck *);
 uint64_t now_ms(void);
 
 /* pending.c: the server's connections until their handshake is done. */

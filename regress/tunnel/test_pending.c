@@ -49,6 +49,7 @@
 #include "log.h"
 #include "msgcat.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "tunnel.h"
 
 #define FLOOD		70
@@ -90,6 +91,27 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 	memcpy(par->psk, psk, sizeof(par->psk));
 	par->replay = replay;
 	par->version = PROTO_V1;	/* as tunnel.c's */
+}
+
+/*
+ * The sandbox's hook, as the capsicum backend sees it: every accepted
+ * socket must be cut down to a connection's rights (SANDBOX_FD_ACCEPTED),
+ * a connected socket and not the listener.  Counts, for the checks.
+ */
+static unsigned int	 connects, limited, misused;
+
+void
+sandbox_limit_fd(enum proc_id proc, int fd, int kind)
+{
+	socklen_t	 len = sizeof(int);
+	int		 listening = -1;
+
+	if (proc != PROC_TUNNEL || kind != SANDBOX_FD_ACCEPTED ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+	    &len) == -1 || listening != 0)
+		misused++;
+	else
+		limited++;
 }
 
 static uint64_t
@@ -142,6 +164,7 @@ connect_srv(void)
 		perror("connect");
 		exit(1);
 	}
+	connects++;
 	return s;
 }
 
@@ -397,6 +420,13 @@ main(void)
 	    test_replay(hello) == 0 && test_restart_replay(hello) == 0 &&
 	    test_slow() == 0)
 		(void)test_replace(cs);
+	/* Every connection the tests made was accepted by now. */
+	if (limited != connects || misused != 0) {
+		fprintf(stderr, "FAIL %u of %u accepted sockets limited to a "
+		    "connection's rights, %u other calls\n", limited,
+		    connects, misused);
+		failures++;
+	}
 	session_end(0, "test over");
 	pending_clear();
 	proto_replay_free(replay);
