@@ -29,6 +29,7 @@ static int	 log_foreground;
 static int	 log_verbose;
 static const char *log_procname;	/* NULL: no prefix yet */
 static void	(*log_forward)(int, const char *);
+unsigned long	 log_suppressed;
 
 void
 log_init(int foreground, int verbose, int facility)
@@ -104,6 +105,11 @@ vlog(int priority, const char *fmt, va_list ap)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (log_suppressed > 0) {
+		n = strlen(line);
+		snprintf(line + n, sizeof(line) - n, " (%lu more since the "
+		    "last such line)", log_suppressed);
+	}
 	log_emit(priority, line);
 }
 
