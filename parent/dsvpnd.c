@@ -171,13 +171,31 @@ signals_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Parses the file with its client blocks, and gives those without
+ * fixed addresses theirs from the pools. */
+static int
+load_config(int write_leases)
+{
+	char	 err[256];
+
+	if (parse_config_clients(env->conffile, &env->conf,
+	    &env->clients) != 0)
+		return -1;
+	if (peers_prepare(&env->conf, &env->clients, write_leases, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", env->conffile, err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_config(int verbose)
 {
-	if (parse_config(env->conffile, &env->conf) != 0)
+	if (load_config(0) == -1)
 		return 1;
 	if (verbose) {
-		print_config(&env->conf);
+		print_config_clients(&env->conf, &env->clients);
 		if (verbose > 1)
 			show_plan(&env->conf);
 	}
@@ -247,7 +265,9 @@ main(int argc, char *argv[])
 	conf_defaults(&env->conf);
 	if (noaction)
 		return check_config(env->verbose);
-	if (parse_config(env->conffile, &env->conf) != 0)
+	if (geteuid() == 0 && load_config(1) == -1)
+		return 1;
+	if (geteuid() != 0 && parse_config(env->conffile, &env->conf) != 0)
 		return 1;
 	if (sockpath != NULL)
 		strlcpy(env->conf.control_socket, sockpath,
@@ -257,7 +277,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	find_self(argv[0]);
-	if (load_key(env->conf.keyfile, env->key) == -1)
+	if (env->conf.n_clients == 0 &&
+	    load_key(env->conf.keyfile, env->key) == -1)
 		return 1;
 
 	log_init(env->debug, env->verbose, LOG_DAEMON);

@@ -38,6 +38,7 @@ struct child {
 
 struct parent {
 	struct conf	 conf;
+	struct conf_clients clients;	/* a server's client blocks */
 	uint8_t		 key[CONF_KEY_LEN];
 	char		 conffile[PATH_MAX];
 	char		 self[PATH_MAX];	/* our binary, to re-exec */
@@ -63,6 +64,7 @@ struct parent {
 	int		 connect_fd;	/* -1: none in progress */
 	unsigned int	 backoff;	/* seconds before the next try */
 	int		 connect_wanted;
+	int		 reconnect_now;	/* a reload changed key or server */
 	struct sockaddr_storage server_ss;
 	socklen_t	 server_sslen;
 
@@ -81,7 +83,7 @@ void	 parent_sigchld(void);
 void	 parent_dispatch(struct peer *, struct msg *);
 
 /* connect.c */
-void	 connect_request(void);
+void	 connect_request(int now);
 void	 connect_session_up(void);
 void	 connect_cancel(void);
 
@@ -107,5 +109,17 @@ void	 status_session_up(const struct msg_session *);
 void	 status_session_down(const struct msg_session_down *);
 void	 status_set_state(int state);
 void	 status_reply(uint32_t peerid);
+void	 status_set_cause(int cause, const char *, ...)
+	    __attribute__((__format__ (printf, 2, 3)));
+const char *status_cause_name(int cause);
+
+/* peers.c: a server's clients, for the tunnel and dsvpnctl */
+void	 peers_send_config(struct peer *);
+int	 peers_prepare(struct conf *, struct conf_clients *, int write_leases,
+	    char *err, size_t errlen);
+void	 peers_ctl_request(uint32_t peerid, const struct peers_req *);
+void	 peers_ctl_kick(uint32_t peerid, const struct msg_name *);
+void	 peers_page(uint32_t peerid, const void *, size_t);
+void	 peers_kick_result(uint32_t peerid, const struct msg_result *);
 
 #endif /* DSVPND_PARENT_H */

@@ -58,37 +58,59 @@ int
 parent_reload(char *msg, size_t msglen)
 {
 	static struct conf	 nc;
+	struct conf_clients	 ncl;
 	uint8_t			 key[CONF_KEY_LEN];
 	const char		*what;
 	int			 id, renet;
 
 	msg[0] = '\0';
+	memset(&ncl, 0, sizeof(ncl));
 	conf_defaults(&nc);
 	conf_set_error_buffer(msg, msglen);
-	if (parse_config(env->conffile, &nc) != 0) {
+	if (parse_config_clients(env->conffile, &nc, &ncl) != 0) {
 		conf_set_error_buffer(NULL, 0);
+		conf_clients_free(&ncl);
 		return -1;
 	}
 	conf_set_error_buffer(NULL, 0);
+	if (peers_prepare(&nc, &ncl, 1, msg, msglen) == -1) {
+		conf_clients_free(&ncl);
+		return -1;
+	}
 	/* The command line's socket wins, as at startup. */
 	strlcpy(nc.control_socket, env->conf.control_socket,
 	    sizeof(nc.control_socket));
 	if ((what = needs_restart(&env->conf, &nc)) != NULL) {
 		snprintf(msg, msglen, "%s changed: restart dsvpnd to apply "
 		    "it", what);
+		conf_clients_free(&ncl);
 		return -1;
 	}
-	if (load_key(nc.keyfile, key) == -1) {
+	memset(key, 0, sizeof(key));
+	if (nc.n_clients == 0 && load_key(nc.keyfile, key) == -1) {
 		snprintf(msg, msglen, "cannot load key file %s", nc.keyfile);
+		conf_clients_free(&ncl);
 		return -1;
 	}
+	/* A client whose key or servers changed reconnects at once. */
+	if (nc.role == ROLE_CLIENT && (sodium_memcmp(key, env->key,
+	    sizeof(key)) != 0 || nc.n_servers != env->conf.n_servers ||
+	    memcmp(nc.servers, env->conf.servers, sizeof(nc.servers)) != 0))
+		env->reconnect_now = 1;
 	renet = env->netcfg_applied && netreq_differs(&env->conf, &nc);
 	memcpy(&env->conf, &nc, sizeof(nc));
+	conf_clients_free(&env->clients);
+	env->clients = ncl;
 	memcpy(env->key, key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	for (id = PROC_TUNNEL; id < PROC_MAX; id++)
 		if (env->kids[id].pid != 0)
 			parent_send_config(id);
+	/* An attempt under way (maybe waiting out a backoff) starts over
+	 * with the new settings; the flag covers the tunnel's own request
+	 * that follows when it ends its session or drops a stale socket. */
+	if (env->reconnect_now && env->connect_wanted)
+		connect_request(1);
 	if (renet) {
 		netreq_revert();
 		netreq_apply();

@@ -35,6 +35,7 @@
 #include "conf.h"
 #include "log.h"
 #include "msgcat.h"
+#include "peertab.h"
 #include "proto.h"
 #include "sockopt.h"
 #include "tunnel.h"
@@ -74,6 +75,7 @@ struct pending {
 	struct event		 ev;
 	uint64_t		 since;
 	struct proto		*proto;	/* from the vetted hello on */
+	uint32_t		 peer_id;	/* whose key it proved */
 	size_t			 have;
 	uint8_t			 buf[PENDING_BUF];
 	char			 peer[MSG_ENDPOINT_MAX];
@@ -307,22 +309,54 @@ pending_send(struct pending *pe, uint64_t now)
 	pending_arm(pe, now);
 }
 
+/*
+ * Whose key the hello is made with.  Protocol version 1 carries no key
+ * identifier, so each peer's key is tried in turn: one MAC each, no
+ * Diffie-Hellman, and nothing kept.  The first peer whose key passes
+ * wins (keys are unique).  A refusal says what the first peer's check
+ * said when none passes: the same answer for every wrong key.
+ */
+static struct tpeer *
+pending_find_peer(struct proto_params *par, const uint8_t *hello,
+    int *fault)
+{
+	size_t	 i;
+	int	 f;
+
+	*fault = PROTO_F_HANDSHAKE;
+	for (i = 0; i < peertab.n; i++) {
+		memcpy(par->psk, peertab.v[i]->psk, sizeof(par->psk));
+		if (proto_hello_check(par, hello, PROTO_HELLO_LEN, &f) == 0)
+			return peertab.v[i];
+		/* A replay is found after the MAC passed: this peer's
+		 * key, an old hello.  Version and clock do not depend on
+		 * the key.  Either way no other key can do better. */
+		if (i == 0 || (f != PROTO_F_HANDSHAKE && f != PROTO_F_AUTH))
+			*fault = f;
+		if (f != PROTO_F_HANDSHAKE && f != PROTO_F_AUTH)
+			break;
+	}
+	sodium_memzero(par->psk, sizeof(par->psk));
+	return NULL;
+}
+
 /* The hello is complete: check it cheaply, then answer it. */
 static void
 pending_hello(struct pending *pe, uint64_t now)
 {
 	struct proto_params	 par;
 	struct proto_event	 ev;
+	struct tpeer		*peer;
 	int			 fault = PROTO_F_PROTOCOL;
 	ssize_t			 r;
 
 	tunnel_proto_params(&par, PROTO_SERVER);
-	if (proto_hello_check(&par, pe->buf, PROTO_HELLO_LEN,
-	    &fault) == -1) {
+	if ((peer = pending_find_peer(&par, pe->buf, &fault)) == NULL) {
 		sodium_memzero(&par, sizeof(par));
 		pending_refuse(pe, fault, NULL);
 		return;
 	}
+	pe->peer_id = peer->id;
 	pe->proto = proto_new(&par);
 	sodium_memzero(&par, sizeof(par));
 	if (pe->proto == NULL) {
@@ -347,14 +381,22 @@ static void
 pending_up(struct pending *pe)
 {
 	struct proto	*p = pe->proto;
+	struct tpeer	*tp;
 	int		 fd = pe->fd;
 	char		 peer[MSG_ENDPOINT_MAX];
 
+	/* A reload while it handshook may have removed its peer, or
+	 * changed its key: then it proved nothing that still counts. */
+	if ((tp = peertab_by_id(pe->peer_id)) == NULL) {
+		pending_refuse(pe, PROTO_F_HANDSHAKE, "its client was "
+		    "removed or rekeyed");
+		return;
+	}
 	strlcpy(peer, pe->peer, sizeof(peer));
 	pe->proto = NULL;
 	pending_free(pe, 0);
-	log_debug("%s: handshake complete", peer);
-	(void)session_start(fd, p, peer);
+	log_debug("%s: %s: handshake complete", peer, tp->name);
+	(void)session_start(fd, sproto_native(p), peer, tp);
 }
 
 /* The client's first frame, read exactly as long as proto_need() says. */

@@ -22,6 +22,8 @@
 
 #include <event.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +35,7 @@
 #include "log.h"
 #include "msgcat.h"
 #include "proc.h"
+#include "peertab.h"
 #include "proto.h"
 #include "sandbox.h"
 #include "tunnel.h"
@@ -54,6 +57,7 @@ static struct {
 	uint8_t			 key[CONF_KEY_LEN];
 	uint8_t			 nextkey[CONF_KEY_LEN];
 	int			 next_has_key;
+	uint32_t		 next_clients;	/* RECONF_CLIENTs seen */
 	int			 configured;
 	int			 have_tun;
 	int			 connecting;	/* CONNECT_REQ unanswered */
@@ -85,12 +89,17 @@ tunnel_stats_cb(int fd, short ev, void *arg)
 	evtimer_add(&t.stats_ev, &tv);
 }
 
+uint32_t
+tunnel_dead_ms(void)
+{
+	return t.conf.dead_timeout * 1000;
+}
+
 void
 tunnel_proto_params(struct proto_params *par, enum proto_role role)
 {
 	memset(par, 0, sizeof(*par));
 	par->role = role;
-	memcpy(par->psk, t.key, sizeof(par->psk));
 	par->clock_window = t.conf.clock_window;
 	par->keepalive_ms = t.conf.keepalive * 1000;
 	par->dead_ms = t.conf.dead_timeout * 1000;
@@ -114,36 +123,60 @@ tunnel_want_connection(void)
 	peer_compose(&t.parent, MSG_CONNECT_REQ, 0, -1, NULL, 0);
 }
 
+/*
+ * Session events.  A client tells the parent each one (its status and
+ * its reconnecting depend on them); a server only counts them, and the
+ * parent learns how many sessions are up from the stats.  The lines
+ * are rate-limited: a peer can make sessions come and go at will.
+ */
 void
-tunnel_session_up(const char *peer, const char *cipher)
+tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
 {
 	struct msg_session	 ms;
 
 	t.stats.sessions++;
 	if (t.stats.sessions > 1)
 		t.stats.reconnects++;
-	log_info("session up with %s (%s)", peer, cipher);
-	memset(&ms, 0, sizeof(ms));
-	strlcpy(ms.peer, peer, sizeof(ms.peer));
-	strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
-	peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms, sizeof(ms));
+	if (t.conf.role == ROLE_SERVER)
+		log_ratelimited(log_info, "%s: session up from %s (%s)",
+		    p->name, endpoint, cipher);
+	else {
+		log_ratelimited(log_info, "session up with %s (%s)",
+		    endpoint, cipher);
+		memset(&ms, 0, sizeof(ms));
+		strlcpy(ms.peer, endpoint, sizeof(ms.peer));
+		strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
+		peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms,
+		    sizeof(ms));
+	}
 	tunnel_send_stats();
 }
 
 void
-tunnel_session_down(int was_up, const char *why)
+tunnel_session_down(struct tpeer *p, int was_up, int cause, const char *why)
 {
 	struct msg_session_down	 md;
 
-	if (was_up) {
-		log_info("session down: %s", why);
-		memset(&md, 0, sizeof(md));
-		strlcpy(md.reason, why, sizeof(md.reason));
-		peer_compose(&t.parent, MSG_SESSION_DOWN, 0, -1, &md,
-		    sizeof(md));
+	if (t.conf.role == ROLE_SERVER) {
+		if (was_up)
+			log_ratelimited(log_info, "%s: session down: %s",
+			    p->name, why);
+		else
+			log_ratelimited(log_info, "%s: handshake failed: %s",
+			    p->name, why);
 		tunnel_send_stats();
-	} else
+		return;
+	}
+	if (was_up)
+		log_ratelimited(log_info, "session down: %s", why);
+	else
 		log_ratelimited(log_info, "handshake failed: %s", why);
+	memset(&md, 0, sizeof(md));
+	strlcpy(md.reason, why, sizeof(md.reason));
+	md.was_up = was_up;
+	md.cause = cause;
+	peer_compose(&t.parent, MSG_SESSION_DOWN, 0, -1, &md, sizeof(md));
+	tunnel_send_stats();
 	tunnel_want_connection();
 }
 
@@ -190,41 +223,181 @@ tunnel_apply_timers(const struct conf *old, const struct conf *new)
 	session_set_timers(ka, dead, rk, bytes);
 }
 
+/* A peer that left the configuration, or whose key changed, is cut
+ * off at once: its session cannot outlive its authorisation. */
+static void
+tunnel_peer_gone(struct tpeer *p, int cause)
+{
+	if (p->sess == NULL)
+		return;
+	log_info("%s: %s, session closed", p->name, cause == CAUSE_REMOVED ?
+	    "removed from the configuration" : "its key changed");
+	session_end_peer(p, 1, cause, cause == CAUSE_REMOVED ?
+	    "removed from the configuration" : "key changed");
+}
+
+/* The single-key peers: a server's one client, a client's server. */
+static void
+tunnel_single_peer(void)
+{
+	if (t.next.role == ROLE_CLIENT)
+		peertab_add("server", t.nextkey, 1, NULL, NULL);
+	else
+		peertab_add("client", t.nextkey, 0, &t.next.inet_peer,
+		    t.next.inet6 ? &t.next.inet6_peer : NULL);
+}
+
 static void
 tunnel_apply_conf(void)
 {
-	int	 rekey = 0;
+	int	 moved = 0;
 
-	if (!t.next_has_key)
+	if (t.next.n_clients != t.next_clients)
+		fatalx("configuration of %u clients, %u streamed",
+		    t.next.n_clients, t.next_clients);
+	if (t.next.n_clients == 0 && !t.next_has_key)
 		fatalx("configuration without a key");
 	if (t.configured) {
 		if (t.next.role != t.conf.role)
 			fatalx("the role cannot change on reload");
-		rekey = sodium_memcmp(t.key, t.nextkey, sizeof(t.key)) != 0 ||
-		    (t.conf.role == ROLE_CLIENT &&
-		    (strcmp(t.conf.connect_host, t.next.connect_host) != 0 ||
-		    strcmp(t.conf.connect_port, t.next.connect_port) != 0));
-		/* New timers apply to the running session at once; a new
+		moved = t.conf.role == ROLE_CLIENT &&
+		    (t.conf.n_servers != t.next.n_servers ||
+		    memcmp(t.conf.servers, t.next.servers,
+		    sizeof(t.conf.servers)) != 0);
+		/* New timers apply to the running sessions at once; a new
 		 * key or server needs a new session, which takes them. */
-		if (!rekey)
-			tunnel_apply_timers(&t.conf, &t.next);
+		tunnel_apply_timers(&t.conf, &t.next);
 	}
+	if (t.next.n_clients == 0)
+		tunnel_single_peer();
 	t.conf = t.next;
 	memcpy(t.key, t.nextkey, sizeof(t.key));
 	sodium_memzero(t.nextkey, sizeof(t.nextkey));
 	t.next_has_key = 0;
+	peertab_commit(t.configured ? tunnel_peer_gone : NULL);
+	session_set_policy(t.conf.role == ROLE_SERVER,
+	    t.conf.client_to_client);
 	if (!t.configured) {
 		t.configured = 1;
 		tunnel_lock_in();
 		return;
 	}
-	if (rekey) {
-		log_info("key or server changed: starting a new session");
+	/* A new key needs nothing here: the peer table ended the session
+	 * it no longer trusts, and a connection on its way will handshake
+	 * with the new key.  A connection to a server no longer listed is
+	 * stale, though. */
+	if (moved) {
+		log_info("servers changed: starting a new session");
 		if (t.connecting)
-			t.connecting = 2;	/* its socket is stale */
-		if (session_active())
-			session_end(1, "configuration changed");
+			t.connecting = 2;
+		session_end_peer(peertab.v[0], 1, CAUSE_RELOAD,
+		    "configuration changed");
 	}
+}
+
+/* A page of the peer table for dsvpnctl, counters read now. */
+static void
+tunnel_peer_status(const struct tpeer *p, struct peer_status *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	strlcpy(ps->name, p->name, sizeof(ps->name));
+	strlcpy(ps->endpoint, p->endpoint, sizeof(ps->endpoint));
+	strlcpy(ps->cipher, p->cipher, sizeof(ps->cipher));
+	ps->id = p->id;
+	ps->up = p->sess != NULL && session_is_up(p->sess);
+	ps->cause = p->cause;
+	ps->has4 = p->has4;
+	ps->has6 = p->has6;
+	ps->inet = p->inet;
+	ps->inet6 = p->inet6;
+	ps->since = p->since;
+	ps->last_handshake = p->last_handshake;
+	ps->bytes_in = p->c.bytes_in;
+	ps->bytes_out = p->c.bytes_out;
+	ps->packets_in = p->c.packets_in;
+	ps->packets_out = p->c.packets_out;
+	ps->sessions = p->c.sessions;
+	ps->replaced = p->c.replaced;
+	ps->drops_source = p->c.drops_source;
+	ps->drops_queue = p->c.drops_queue;
+	ps->n_routes = p->n_routes;
+	memcpy(ps->routes, p->routes, sizeof(ps->routes));
+}
+
+static void
+tunnel_peers_page(uint32_t ctl, const struct peers_req *req)
+{
+	static uint8_t		 buf[MSG_MAX_PAYLOAD];
+	struct peers_page	*pg = (struct peers_page *)buf;
+	struct peer_status	 ps;
+	const struct tpeer	*p;
+	size_t			 i;
+
+	if (memchr(req->name, '\0', sizeof(req->name)) == NULL)
+		fatalx("%s: unterminated name", __func__);
+	memset(pg, 0, sizeof(*pg));
+	if (req->name[0] != '\0') {
+		if ((p = peertab_find(req->name)) != NULL) {
+			tunnel_peer_status(p, &ps);
+			memcpy(buf + sizeof(*pg), &ps, sizeof(ps));
+			pg->n = pg->total = pg->next = 1;
+		}
+	} else {
+		pg->total = peertab.n;
+		for (i = req->start; i < peertab.n && pg->n < PEERS_PAGE_MAX;
+		    i++) {
+			tunnel_peer_status(peertab.v[i], &ps);
+			memcpy(buf + sizeof(*pg) + pg->n * sizeof(ps), &ps,
+			    sizeof(ps));
+			pg->n++;
+		}
+		pg->next = i < peertab.n ? i : peertab.n;
+	}
+	peer_compose(&t.parent, MSG_PEERS_PAGE, ctl, -1, buf,
+	    sizeof(*pg) + pg->n * sizeof(ps));
+}
+
+static void
+tunnel_kick(uint32_t ctl, const struct msg_name *mn)
+{
+	struct msg_result	 res;
+	struct tpeer		*p;
+
+	if (memchr(mn->name, '\0', sizeof(mn->name)) == NULL)
+		fatalx("%s: unterminated name", __func__);
+	memset(&res, 0, sizeof(res));
+	if ((p = peertab_find(mn->name)) == NULL)
+		snprintf(res.text, sizeof(res.text), "no client %s",
+		    mn->name);
+	else if (p->sess == NULL)
+		snprintf(res.text, sizeof(res.text), "%s has no session",
+		    p->name);
+	else {
+		session_end_peer(p, 1, CAUSE_KICKED, "kicked");
+		res.ok = 1;
+		snprintf(res.text, sizeof(res.text), "%s: session ended",
+		    p->name);
+	}
+	peer_compose(&t.parent, MSG_KICK_RESULT, ctl, -1, &res, sizeof(res));
+}
+
+static void
+tunnel_reconf_client(struct msg *m)
+{
+	struct msg_client	 mc;
+	size_t			 len = msg_datalen(m);
+
+	memset(&mc, 0, sizeof(mc));
+	memcpy(&mc, m->data, len);
+	sodium_memzero(m->data, len);
+	if (mc.n_routes > CONF_CLIENT_ROUTES ||
+	    len != offsetof(struct msg_client, routes) +
+	    mc.n_routes * sizeof(mc.routes[0]))
+		fatalx("RECONF_CLIENT of %zu bytes for %u routes", len,
+		    mc.n_routes);
+	peertab_add_client(&mc);
+	sodium_memzero(&mc, sizeof(mc));
+	t.next_clients++;
 }
 
 static void
@@ -265,12 +438,13 @@ tunnel_connected(struct msg *m, int fd)
 	ep.addr[sizeof(ep.addr) - 1] = '\0';
 	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_CONN);
 	tunnel_proto_params(&par, PROTO_CLIENT);
+	memcpy(par.psk, peertab.v[0]->psk, sizeof(par.psk));
 	p = proto_new(&par);
 	sodium_memzero(&par, sizeof(par));
 	if (p == NULL)
 		fatal("proto_new");
 	log_debug("connected to %s, handshaking", ep.addr);
-	(void)session_start(fd, p, ep.addr);
+	(void)session_start(fd, sproto_native(p), ep.addr, peertab.v[0]);
 }
 
 static __dead void
@@ -301,6 +475,17 @@ tunnel_dispatch(struct peer *p, struct msg *m)
 	case MSG_RECONF_BEGIN:
 		memset(&t.next, 0, sizeof(t.next));
 		t.next_has_key = 0;
+		t.next_clients = 0;
+		peertab_begin();
+		break;
+	case MSG_RECONF_CLIENT:
+		tunnel_reconf_client(m);
+		break;
+	case MSG_PEERS_REQ:
+		tunnel_peers_page(m->hdr.peerid, m->data);
+		break;
+	case MSG_KICK:
+		tunnel_kick(m->hdr.peerid, m->data);
 		break;
 	case MSG_RECONF_CONF:
 		memcpy(&t.next, m->data, sizeof(t.next));
@@ -346,6 +531,7 @@ tunnel_main(int debug, int verbose)
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	proc_child_start(PROC_TUNNEL, &t.parent, tunnel_dispatch);
+	peertab_init();
 	session_init(&t.stats);
 	pending_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);

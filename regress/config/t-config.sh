@@ -39,9 +39,17 @@ fail() {
 
 mkdir -p "$W" || exit 1
 cp "$HERE"/*.conf "$HERE"/*.inc "$HERE"/*.ok "$HERE"/*.err "$W"/ || exit 1
+cp -R "$HERE"/clients.d "$HERE"/more.d "$W"/ || exit 1
 # A checkout may be group-writable (umask 002), which dsvpnd refuses.
-chmod 644 "$W"/*
+chmod 644 "$W"/*.* "$W"/*.d/*
 head -c 32 /dev/urandom >"$KEY" && chmod 600 "$KEY" || exit 1
+# Client keys of a server: each its own, and one copy of alice's.
+for k in alice bob carol; do
+	head -c 32 /dev/urandom >"$W/$k.key" && chmod 600 "$W/$k.key" || exit 1
+done
+cp "$W/alice.key" "$W/dup.key" && chmod 600 "$W/dup.key" || exit 1
+KEYS="-D alicekey=$W/alice.key -D bobkey=$W/bob.key -D carolkey=$W/carol.key
+    -D dupkey=$W/dup.key -D leases=$W/leases"
 
 # The real dsvpnd once it checks configs, else the stand-in driver.
 # A dsvpnd -n that hides its errors fails here, once, and the grammar
@@ -70,7 +78,8 @@ echo "parser: $P"
 # parse FLAGS FILE OUT: stdout (less "configuration OK") to OUT, the
 # messages to OUT.msg, with the test directory shown as @DIR@.
 parse() {
-	"$P" "$1" -D keyfile="$KEY" -f "$2" >"$3.raw" 2>"$3.msg"
+	# shellcheck disable=SC2086
+	"$P" "$1" -D keyfile="$KEY" $KEYS -f "$2" >"$3.raw" 2>"$3.msg"
 	rc=$?
 	grep -v '^configuration OK$' "$3.raw" >"$3"
 	sed -i "s|$W|@DIR@|g" "$3.msg"

@@ -49,6 +49,7 @@
 #include "log.h"
 #include "msgcat.h"
 #include "proto.h"
+#include "peertab.h"
 #include "tunnel.h"
 
 #define FLOOD		70
@@ -71,13 +72,13 @@ static int			 ups, downs, failures;
 
 /* The process-level callbacks tunnel.c would provide. */
 void
-tunnel_session_up(const char *peer, const char *cipher)
+tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
 {
 	ups++;
 }
 
 void
-tunnel_session_down(int was_up, const char *why)
+tunnel_session_down(struct tpeer *p, int was_up, int cause, const char *why)
 {
 	downs++;
 }
@@ -87,8 +88,15 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 {
 	memset(par, 0, sizeof(*par));
 	par->role = role;
-	memcpy(par->psk, psk, sizeof(par->psk));
+	if (role == PROTO_CLIENT)
+		memcpy(par->psk, psk, sizeof(par->psk));
 	par->replay = replay;
+}
+
+uint32_t
+tunnel_dead_ms(void)
+{
+	return PROTO_DEF_DEAD_MS;
 }
 
 static uint64_t
@@ -368,6 +376,7 @@ main(void)
 {
 	uint8_t		 hello[PROTO_HELLO_LEN];
 	socklen_t	 len = sizeof(srv_addr);
+	uint8_t		 decoy[PROTO_KEY_LEN];
 	int		 lfd, tun[2], cs = -1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -376,8 +385,16 @@ main(void)
 		return 1;
 	randombytes_buf(psk, sizeof(psk));
 	event_init();
+	peertab_init();
 	session_init(&st);
 	pending_init(&st);
+	/* The server's table: one client with our key, one decoy. */
+	peertab_begin();
+	randombytes_buf(decoy, sizeof(decoy));
+	peertab_add("decoy", decoy, 0, NULL, NULL);
+	peertab_add("client", psk, 0, NULL, NULL);
+	peertab_commit(NULL);
+	session_set_policy(1, 0);
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, tun) == -1)
 		return 1;
 	session_set_tun(tun[0], 0, 1500);
@@ -396,7 +413,7 @@ main(void)
 	    test_replay(hello) == 0 && test_restart_replay(hello) == 0 &&
 	    test_slow() == 0)
 		(void)test_replace(cs);
-	session_end(0, "test over");
+	session_shutdown(0);
 	pending_clear();
 	proto_replay_free(replay);
 	proto_replay_free(old_replay);
