@@ -157,7 +157,10 @@ bad_configs() {
 
 # The shipped examples name /etc/dsvpnd/vpn.key: point them at ours.
 with_test_key() {
-	sed "s|^key .*|key \"$KEY\"|" "$1" >"$2" && chmod 644 "$2"
+	sed -e "s|^key .*|key \"$KEY\"|" \
+	    -e "s|^\([[:space:]][[:space:]]*\)key \".*|\1key \"$W/alice.key\"|" \
+	    -e "s|^leases .*|leases \"$W/leases\"|" "$1" >"$2" &&
+	    chmod 644 "$2"
 }
 
 examples() {

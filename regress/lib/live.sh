@@ -23,6 +23,7 @@ SRV_FAR6=2001:db8:1::1
 REMOTE_IP6=2001:db8:1::2
 NS_R=
 NS_EXTRA=	# more namespaces a test made (live_star), removed at cleanup
+NS_ETC=		# /etc/netns/NS directories a test made (live_resolver)
 
 skip() { echo "skipped: $*"; exit 77; }
 fail() { echo "FAIL: $*"; live_dump_logs; exit 1; }
@@ -278,6 +279,17 @@ live_star() {
 	wait_for 10 link_local "$NS_S" v-sr || fail "no link-local on v-sr"
 }
 
+# Name lookups in NS go to a resolver that refuses at once (nothing
+# listens on 127.0.0.1:53 there), so a name fails fast instead of
+# waiting for the host's DNS: live_resolver NS.  "ip netns exec" mounts
+# /etc/netns/NS/resolv.conf over /etc/resolv.conf.
+live_resolver() {
+	[ -e "/etc/netns/$1" ] && fail "/etc/netns/$1 exists already"
+	mkdir -p "/etc/netns/$1" || fail "mkdir /etc/netns/$1"
+	NS_ETC="$NS_ETC /etc/netns/$1"
+	echo "nameserver 127.0.0.1" >"/etc/netns/$1/resolv.conf"
+}
+
 # A server's client block file: live_client_block NAME KEYFILE [lines...]
 live_client_block() {
 	local name=$1 key=$2; shift 2
@@ -308,6 +320,9 @@ live_cleanup() {
 	done
 	for ns in "$NS_S" "$NS_C" "$NS_M" "$NS_R" "$NS_C2" $NS_EXTRA; do
 		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
+	done
+	for d in $NS_ETC; do
+		rm -f "$d/resolv.conf" && rmdir "$d" 2>/dev/null
 	done
 	return 0
 }
