@@ -347,6 +347,26 @@ test_backpressure(void)
 	return drain_check(2000, sent);
 }
 
+/*
+ * Once everything is sent and read, neither session holds a buffer of
+ * its own: an idle session costs its structures only, whatever it
+ * carried (test_backpressure queued over a megabyte).
+ */
+static int
+test_idle_memory(void)
+{
+	struct end	*e[2] = { &cli, &srv };
+	int		 i;
+
+	CHECK(pump(1) == 0, "pump: %s / %s", cli.conn.why, srv.conn.why);
+	for (i = 0; i < 2; i++)
+		CHECK(e[i]->conn.q == NULL && e[i]->conn.qcap == 0 &&
+		    e[i]->conn.part == NULL && e[i]->conn.plen == 0,
+		    "end %d idle with %zu queue and %zu partial bytes held", i,
+		    e[i]->conn.qcap, e[i]->conn.plen);
+	return 0;
+}
+
 /* The ones' complement sum of a range, folded: 0xffff if it holds a
  * valid checksum. */
 static uint16_t
@@ -522,6 +542,7 @@ main(void)
 	(void)test_codel();
 	if (test_handshake() == 0 && test_batch() == 0 &&
 	    test_partial() == 0 && test_backpressure() == 0 &&
+	    test_idle_memory() == 0 &&
 	    test_vnet() == 0 && test_codel_idle() == 0)
 		(void)test_corrupt();
 	if (failures > 0) {
