@@ -38,7 +38,7 @@
 struct session;
 
 struct tpeer {
-	uint32_t		 id;		/* random, kept across reloads */
+	uint32_t		 id;	/* random, kept across reloads */
 	char			 name[CONF_NAME_MAX];
 	uint8_t			 psk[CONF_KEY_LEN];
 	int			 any;		/* owns 0/0 and ::/0 */

@@ -316,10 +316,14 @@ static int
 policy_admit(void *arg, struct dp_conn *c, const uint8_t *ip, size_t len)
 {
 	struct session	*ss = c->owner;
-	struct tpeer	*dst;
+	struct tpeer	*dst, *src;
 
-	if (peertab_src(ip, len) != ss->peer)
+	if ((src = peertab_src(ip, len)) != ss->peer) {
+		log_ratelimited(log_debug, "%s: dropped a packet from %s",
+		    ss->peer->name, src != NULL ? src->name :
+		    "an address no peer owns");
 		return DROP_SOURCE;
+	}
 	if (s.server && !s.client_to_client &&
 	    (dst = peertab_dst(ip, len)) != NULL && dst != ss->peer)
 		return DROP_C2C;

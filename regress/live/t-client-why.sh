@@ -53,7 +53,8 @@ wait_for 10 has_cause connection_refused ||
     fail "status while no server is up: $(ctl client status | grep 'not up')"
 ctl client status | grep -q '^not up: .*connection refused' ||
     fail "no 'not up' line: $(ctl client status | head -4)"
-grep -q 'cannot reach nowhere.invalid port 444 (.*name resolution' "$LIVE_DIR/client.log" ||
+grep -q 'cannot reach nowhere.invalid port 444 (.*name resolution' \
+    "$LIVE_DIR/client.log" ||
     fail "no log line for the name that does not resolve"
 note "no server: $(ctl client status | grep '^not up')"
 

@@ -117,7 +117,10 @@ live_start carol "$NS_K3"
 for k in alice bob carol; do
 	wait_for 20 session_up $k || fail "$k: no session"
 done
-ups() { ctl server status -j | jq '[.clients[] | select(.state == "up")] | length'; }
+ups() {
+	ctl server status -j | jq '[.clients[] | select(.state == "up")] |
+	    length'
+}
 three_up() { [ "$(ups)" -eq 3 ]; }
 wait_for 10 three_up || fail "status -j: $(ups) clients up, want 3"
 ctl server status | grep -q '^clients: *3 configured, 3 up' ||
@@ -136,14 +139,16 @@ for i in 1 2 3; do
 		ctl server status -j | jq -c '.clients[]'
 		ip -n "$ns" route; ip -n "$NS_S" route
 		fail "client $i: no v4 ping out"; }
-	wait_for 10 ping_ok "$ns" $REMOTE_IP6 || fail "client $i: no v6 ping out"
+	wait_for 10 ping_ok "$ns" $REMOTE_IP6 ||
+	    fail "client $i: no v6 ping out"
 done
 note "all three reach $REMOTE_IP and $REMOTE_IP6"
 
 # Client to client: refused by default, and counted.
 c2c() { ctl server status -j | jq '.stats.drops.client_to_client'; }
 before=$(c2c)
-ping_ok "$NS_K1" 192.168.192.3 && fail "alice reached bob without client-to-client"
+ping_ok "$NS_K1" 192.168.192.3 &&
+    fail "alice reached bob without client-to-client"
 [ "$(c2c)" -gt "$before" ] || fail "client-to-client drop not counted"
 server_conf "client-to-client"
 ctl server reload >/dev/null || fail "reload with client-to-client"
