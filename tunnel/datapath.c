@@ -731,6 +731,7 @@ dp_open_frames(struct dp_conn *c, size_t ilen, uint64_t now)
 	ssize_t			 r;
 
 	while (pos < ilen) {
+		memset(&ev, 0, sizeof(ev));
 		r = c->sp.ops->input(c->sp.st, dp->ibuf + pos, ilen - pos,
 		    now, &ev);
 		if (r == -1) {
@@ -744,8 +745,13 @@ dp_open_frames(struct dp_conn *c, size_t ilen, uint64_t now)
 		pos += r;
 		if (ev.type == PROTO_EV_DATA)
 			dp_tun_write(c, ev.data, ev.len);
-		else if (ev.type == PROTO_EV_UP)
+		else if (ev.type == PROTO_EV_UP) {
+			/* A protocol whose key confirmation is a data
+			 * frame (DSVPN's) hands over its packet here. */
 			c->events |= DP_EV_UP;
+			if (ev.data != NULL && ev.len > 0)
+				dp_tun_write(c, ev.data, ev.len);
+		}
 		else if (ev.type == PROTO_EV_CLOSED) {
 			c->events |= DP_EV_CLOSED;
 			return 1;
