@@ -41,6 +41,15 @@
 #define CONF_MAX_SERVERS	8	/* connect to, in failover order */
 #define CONF_MAX_DNS		4	/* pushed DNS servers */
 
+/*
+ * A text key (its first 32 bytes all printable ASCII, as DSVPN's echo-made
+ * keys are) gives the native protocol's PSK through Argon2id with these
+ * fixed parameters, which both ends must share (doc/PROTOCOL.md).
+ */
+#define CONF_KEY_SALT		"dsvpnd1 text key"	/* 16 bytes */
+#define CONF_KEY_PWHASH_OPS	3
+#define CONF_KEY_PWHASH_MEM	(64U << 20)		/* 64 MiB */
+
 #define CONF_DEFAULT_PORT	"443"
 #define CONF_DEFAULT_KEEPALIVE	10	/* seconds idle before a keepalive */
 #define CONF_DEFAULT_DEAD	45	/* seconds of silence: peer is dead */
@@ -96,6 +105,15 @@ struct conf_listen {
 #define CONF_SET_ROUTES		0x04	/* default route or route lines */
 #define CONF_SET_MTU		0x08
 #define CONF_SET_DNS		0x10
+/*
+ * What the parent reads from the key file and hands the tunnel: the
+ * native protocol's PSK, and the file's first 32 bytes unchanged for
+ * the DSVPN-compatible protocol.  For a raw key both are the same.
+ */
+struct conf_key {
+	uint8_t			 psk[CONF_KEY_LEN];
+	uint8_t			 raw[CONF_KEY_LEN];
+};
 
 struct conf {
 	enum conf_role		 role;
@@ -203,12 +221,26 @@ void	 conf_set_error_buffer(char *buf, size_t len);
 void	 print_config(const struct conf *);
 void	 print_config_clients(const struct conf *,
 	    const struct conf_clients *);
-/* Reads the key file: refuses one readable by group or others, or
- * shorter than CONF_KEY_LEN bytes; uses its first 32 bytes. */
-int	 load_key(const char *path, uint8_t key[CONF_KEY_LEN]);
-/* The checks load_key() makes (owner, mode, length), without reading the
- * key; on failure writes why and how to fix it into err and returns -1.
- * parse_config() runs it so that dsvpnd -n catches a bad key file. */
+/* Reads the key file (parent/keyfile.c): refuses one readable by group
+ * or others, shorter than CONF_KEY_LEN bytes, or holding the base64 or
+ * hex text of a key; fills key->raw with its first 32 bytes and key->psk
+ * with them, or with their Argon2id hash for a text key.  On failure
+ * writes why, in one line, into err (CONF_KEY_ERR_MAX is enough). */
+#define CONF_KEY_ERR_MAX	(PATH_MAX * 4 + 256)
+int	 load_key(const char *path, struct conf_key *key, char *err,
+	    size_t errlen);
+/* The checks load_key() makes (owner, mode, length, encoding), without
+ * deriving the key; on failure writes why and how to fix it into err and
+ * returns -1.  parse_config() runs it so that dsvpnd -n catches a bad
+ * key file. */
 int	 keyfile_check(const char *path, char *err, size_t errlen);
+/* What the first bytes of a key file hold (for the checks and tests). */
+enum key_kind {
+	KEY_RAW,		/* anything else: used as it is */
+	KEY_TEXT,		/* first 32 bytes printable: Argon2id */
+	KEY_BASE64,		/* the base64 text of a 32-byte key */
+	KEY_HEX			/* 64 hex digits */
+};
+enum key_kind	 key_classify(const uint8_t *buf, size_t len);
 
 #endif /* DSVPND_CONF_H */

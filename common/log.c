@@ -30,6 +30,7 @@ static int	 log_verbose;
 static const char *log_procname;	/* NULL: no prefix yet */
 static void	(*log_forward)(int, const char *);
 unsigned long	 log_suppressed;
+static void	(*log_error_hook)(int, const char *);
 
 void
 log_init(int foreground, int verbose, int facility)
@@ -66,6 +67,12 @@ log_set_forwarder(void (*fn)(int, const char *))
 	log_forward = fn;
 }
 
+void
+log_set_error_hook(void (*fn)(int, const char *))
+{
+	log_error_hook = fn;
+}
+
 /* Write one finished line where this process's logs go. */
 static void
 log_emit(int priority, const char *line)
@@ -95,6 +102,7 @@ static void
 vlog(int priority, const char *fmt, va_list ap)
 {
 	char	 line[MSG_LOG_LINE];
+	size_t	 end;
 	int	 n;
 
 	if (priority == LOG_DEBUG && log_verbose < 2)
@@ -106,10 +114,12 @@ vlog(int priority, const char *fmt, va_list ap)
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	if (log_suppressed > 0) {
-		n = strlen(line);
-		snprintf(line + n, sizeof(line) - n, " (%lu more since the "
-		    "last such line)", log_suppressed);
+		end = strlen(line);
+		snprintf(line + end, sizeof(line) - end, " (%lu more since "
+		    "the last such line)", log_suppressed);
 	}
+	if (log_error_hook != NULL && priority <= LOG_ERR)
+		log_error_hook(priority, line + n);
 	log_emit(priority, line);
 }
 

@@ -33,6 +33,9 @@ void	 log_setverbose(int);
 int	 log_getverbose(void);
 /* A sandboxed process sends each formatted line here instead. */
 void	 log_set_forwarder(void (*)(int priority, const char *line));
+/* Also hands every error and fatal message (without the process name)
+ * to fn: the parent reports the reason a start failed. */
+void	 log_set_error_hook(void (*fn)(int priority, const char *msg));
 /* The parent writes a forwarded child line with this. */
 void	 log_forwarded(int priority, const char *line);
 

@@ -49,7 +49,7 @@ static const struct msg_spec catalogue[MSG_TYPE_MAX] = {
 	[MSG_RECONF_CONF] = { MSG_RECONF_CONF, "RECONF_CONF", P, KIDS,
 	    FIXED(struct conf), 0 },
 	[MSG_RECONF_KEY] = { MSG_RECONF_KEY, "RECONF_KEY", P, T,
-	    CONF_KEY_LEN, CONF_KEY_LEN, 0 },
+	    FIXED(struct conf_key), 0 },
 	[MSG_RECONF_CLIENT] = { MSG_RECONF_CLIENT, "RECONF_CLIENT", P, T,
 	    offsetof(struct msg_client, routes), sizeof(struct msg_client),
 	    0 },

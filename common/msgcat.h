@@ -52,7 +52,7 @@ enum msg_type {
 	MSG_VERBOSE,		/* int32_t */
 	MSG_RECONF_BEGIN,	/* none: a config stream starts */
 	MSG_RECONF_CONF,	/* struct conf */
-	MSG_RECONF_KEY,		/* uint8_t[CONF_KEY_LEN], tunnel only */
+	MSG_RECONF_KEY,		/* struct conf_key, tunnel only */
 	MSG_RECONF_CLIENT,	/* struct msg_client, tunnel only; one per
 				 * client, after RECONF_CONF */
 	MSG_RECONF_END,		/* none: apply what was streamed */
@@ -144,7 +144,7 @@ struct msg_session_down {
 /* One configured client, with its key: parent -> tunnel only. */
 struct msg_client {
 	char			 name[CONF_NAME_MAX];
-	uint8_t			 key[CONF_KEY_LEN];
+	struct conf_key		 key;
 	int32_t			 has4;
 	int32_t			 has6;
 	struct in_addr		 inet;

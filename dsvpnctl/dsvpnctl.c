@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,15 +45,16 @@
 #include "ctl.h"
 #include "dsvpnctl.h"
 #include "json.h"
+#include "log.h"
 #include "parser.h"
 
 #define CTL_TIMEOUT	60	/* seconds to wait for an answer */
 
 /* glibc's getopt would take "status -j" apart; stop at the command. */
 #ifdef __GLIBC__
-#define OPTSTRING	"+s:"
+#define OPTSTRING	"+f:s:"
 #else
-#define OPTSTRING	"s:"
+#define OPTSTRING	"f:s:"
 #endif
 
 static const char	*ctl_command;	/* names the request in errors */
@@ -64,25 +66,95 @@ usage(void)
 	exit(1);
 }
 
-/* keygen: a fresh key, never over an existing file. */
+/* Writes a fresh key to fd; 0, or -1 with errno set. */
 static int
-keygen(const char *path)
+keygen_write(int fd)
 {
 	uint8_t	 key[CONF_KEY_LEN];
 	ssize_t	 n;
-	int	 fd;
+	size_t	 off = 0;
+
+	randombytes_buf(key, sizeof(key));
+	while (off < sizeof(key)) {
+		if ((n = write(fd, key + off, sizeof(key) - off)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			sodium_memzero(key, sizeof(key));
+			return -1;
+		}
+		off += n;
+	}
+	sodium_memzero(key, sizeof(key));
+	return 0;
+}
+
+/*
+ * A key to a stream the caller opened: standard output or an existing
+ * device or pipe.  Its mode is not ours to change, but 32 raw bytes on
+ * a terminal help nobody, and a file others can read is said so.
+ */
+static int
+keygen_stream(int fd, const char *name)
+{
+	struct stat	 st;
+
+	if (isatty(fd))
+		errx(1, "%s is a terminal: redirect the key to a file, or "
+		    "pipe it into base64", name);
+	if (keygen_write(fd) == -1)
+		err(1, "%s", name);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IRWXG | S_IRWXO)))
+		warnx("%s is readable by others, and dsvpnd will refuse it: "
+		    "chmod 600 it", name);
+	return 0;
+}
+
+/* Does path name what is already open as fd (/dev/stdout, say)? */
+static int
+same_file(const char *path, int fd)
+{
+	struct stat	 a, b;
+
+	return stat(path, &a) == 0 && fstat(fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * keygen: a fresh key in a new file of mode 0600, never over an existing
+ * one; to standard output for "-" or no file; into an existing device
+ * or pipe as it is.
+ */
+static int
+keygen(const char *path)
+{
+	struct stat	 st;
+	int		 fd;
 
 	if (sodium_init() == -1)
 		errx(1, "cannot initialise libsodium");
+	if (path == NULL || strcmp(path, "-") == 0 ||
+	    same_file(path, STDOUT_FILENO))
+		return keygen_stream(STDOUT_FILENO, path == NULL ||
+		    strcmp(path, "-") == 0 ? "standard output" : path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    S_IRUSR | S_IWUSR);
+	if (fd == -1 && errno == EEXIST && stat(path, &st) == 0 &&
+	    (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+			err(1, "%s", path);
+		return keygen_stream(fd, path);
+	}
+	if (fd == -1 && errno == EEXIST)
+		errx(1, "%s exists: dsvpnctl keygen never overwrites a key",
+		    path);
 	if (fd == -1)
 		err(1, "%s", path);
-	randombytes_buf(key, sizeof(key));
-	n = write(fd, key, sizeof(key));
-	sodium_memzero(key, sizeof(key));
 	/* The umask may have taken bits away, never added: make it 0600. */
-	if (n != (ssize_t)sizeof(key) || fchmod(fd, S_IRUSR | S_IWUSR) == -1 ||
+	if (keygen_write(fd) == -1 || fchmod(fd, S_IRUSR | S_IWUSR) == -1 ||
 	    fsync(fd) == -1 || close(fd) == -1) {
 		warn("%s", path);
 		unlink(path);
@@ -407,15 +479,34 @@ run(struct parse_result *pr, const char *sockpath)
 	}
 }
 
+/*
+ * -f: the daemon's own configuration file says where its control socket
+ * is (what a service manager's reload needs when it is not the default);
+ * a file with errors is reported as dsvpnd -n would.
+ */
+static const char *
+socket_from_config(const char *file)
+{
+	static struct conf	 conf;
+
+	log_init(1, 0, LOG_DAEMON);
+	if (parse_config(file, &conf) != 0)
+		exit(1);
+	return conf.control_socket;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct parse_result	*pr;
-	const char		*sockpath = DSVPND_SOCKET;
+	const char		*sockpath = NULL, *conffile = NULL;
 	int			 ch, r;
 
 	while ((ch = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (ch) {
+		case 'f':
+			conffile = optarg;
+			break;
 		case 's':
 			sockpath = optarg;
 			break;
@@ -431,6 +522,10 @@ main(int argc, char *argv[])
 		exit(1);
 	if (pr->action == ACT_KEYGEN)
 		return keygen(pr->path);
+	if (sockpath == NULL && conffile != NULL)
+		sockpath = socket_from_config(conffile);
+	if (sockpath == NULL)
+		sockpath = DSVPND_SOCKET;
 	r = run(pr, sockpath);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");

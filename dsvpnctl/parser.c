@@ -90,6 +90,7 @@ static const struct token t_log[] = {
 };
 
 static const struct token t_keygen[] = {
+	{ NOTOKEN,	"",		ACT_NONE,	NULL },
 	{ PATH,		"file",		ACT_KEYGEN,	NULL },
 	{ ENDTOKEN,	"",		ACT_NONE,	NULL }
 };
@@ -100,13 +101,13 @@ void
 parser_usage(void)
 {
 	fprintf(stderr,
-	    "usage: dsvpnctl [-s socket] command [argument ...]\n"
+	    "usage: dsvpnctl [-f file | -s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tstatus [-j] [client]\n"
 	    "\tkick client\n"
 	    "\treload\n"
 	    "\tlog verbose | brief\n"
-	    "\tkeygen file\n");
+	    "\tkeygen [file | -]\n");
 }
 
 /* The row that word selects in table, or NULL (ambiguous or none). */
@@ -126,8 +127,11 @@ match_token(const char *word, const struct token *table)
 			n++;
 		} else if (t->type == FLAG && strcmp(word, t->keyword) == 0)
 			return t;
-		else if ((t->type == PATH || t->type == NAME) &&
-		    word[0] != '\0' && word[0] != '-' && n == 0)
+		else if (t->type == PATH && word[0] != '\0' && n == 0)
+			found = t, n = 1;
+		/* A client's name never looks like a flag. */
+		else if (t->type == NAME && word[0] != '\0' &&
+		    word[0] != '-' && n == 0)
 			found = t, n = 1;
 	}
 	return n == 1 ? found : NULL;

@@ -368,10 +368,11 @@ keyhash_cmp(const void *va, const void *vb)
  * in the sorted table.
  */
 static int
-check_keys(const struct conf_clients *cl, confcheck_err_fn err)
+check_keys(const struct conf_clients *cl, confcheck_err_fn err_fn)
 {
 	struct keyhash	*v;
-	uint8_t		 key[CONF_KEY_LEN];
+	struct conf_key	 key;
+	char		 err[CONF_KEY_ERR_MAX];
 	size_t		 i, n = 0;
 	int		 errors = 0;
 
@@ -379,17 +380,22 @@ check_keys(const struct conf_clients *cl, confcheck_err_fn err)
 		fatal("%s", __func__);
 	for (i = 0; i < cl->n; i++) {
 		if (cl->v[i].keyfile == NULL ||
-		    load_key(cl->v[i].keyfile, key) == -1)
+		    load_key(cl->v[i].keyfile, &key, err, sizeof(err)) == -1) {
+			if (cl->v[i].keyfile != NULL)
+				report(err_fn, cl->v[i].where, "%s", err);
 			continue;
-		crypto_generichash(v[n].h, sizeof(v[n].h), key, sizeof(key),
-		    NULL, 0);
+		}
+		/* The file's bytes decide: two text keys of one passphrase
+		 * are one key whatever the KDF makes of them. */
+		crypto_generichash(v[n].h, sizeof(v[n].h), key.raw,
+		    sizeof(key.raw), NULL, 0);
 		v[n++].c = &cl->v[i];
 	}
-	sodium_memzero(key, sizeof(key));
+	sodium_memzero(&key, sizeof(key));
 	qsort(v, n, sizeof(*v), keyhash_cmp);
 	for (i = 1; i < n; i++)
 		if (memcmp(v[i - 1].h, v[i].h, sizeof(v[i].h)) == 0) {
-			report(err, v[i].c->where, "client \"%s\" has the "
+			report(err_fn, v[i].c->where, "client \"%s\" has the "
 			    "same key as client \"%s\" (%s): each client "
 			    "needs a key of its own", v[i].c->name,
 			    v[i - 1].c->name, v[i - 1].c->where);

@@ -35,6 +35,7 @@ forward_log(struct child *kid, struct msg *m)
 	if (lm->priority < LOG_EMERG || lm->priority > LOG_DEBUG ||
 	    lm->line[len - 1] != '\0')
 		fatalx("bad LOG message from %s", proc_name(kid->id));
+	startup_note(lm->priority, lm->line);
 	log_forwarded(lm->priority, lm->line);
 }
 
@@ -43,6 +44,10 @@ dispatch_tunnel(struct msg *m)
 {
 	switch (m->hdr.type) {
 	case MSG_CONNECT_REQ:
+		/* A client's tunnel asks once it is configured, locked in
+		 * and has its TUN: nothing else is applied at start. */
+		if (env->conf.role == ROLE_CLIENT)
+			startup_ready();
 		connect_request(env->reconnect_now);
 		env->reconnect_now = 0;
 		break;

@@ -33,6 +33,7 @@
 
 #include "log.h"
 #include "parent.h"
+#include "pool.h"
 #include "tun.h"
 
 struct parent	*env;
@@ -181,7 +182,7 @@ load_config(int write_leases)
 	if (parse_config_clients(env->conffile, &env->conf,
 	    &env->clients) != 0)
 		return -1;
-	if (peers_prepare(&env->conf, &env->clients, write_leases, err,
+	if (pool_prepare(&env->conf, &env->clients, write_leases, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", env->conffile, err);
 		return -1;
@@ -189,10 +190,30 @@ load_config(int write_leases)
 	return 0;
 }
 
+/* dsvpnd -n: the findings of startcheck(), named after the file. */
+static void
+report_check(int warning, const char *msg)
+{
+	fprintf(stderr, "%s: %s%s\n", env->conffile,
+	    warning ? "warning: " : "", msg);
+}
+
+/* A start: the same findings, before anything runs. */
+static void
+report_start(int warning, const char *msg)
+{
+	fprintf(stderr, "dsvpnd: %s%s\n", warning ? "warning: " : "", msg);
+}
+
 static int
-check_config(int verbose)
+check_config(int verbose, const char *sockpath)
 {
 	if (load_config(0) == -1)
+		return 1;
+	if (sockpath != NULL)
+		strlcpy(env->conf.control_socket, sockpath,
+		    sizeof(env->conf.control_socket));
+	if (startcheck(&env->conf, report_check) != 0)
 		return 1;
 	if (verbose) {
 		print_config_clients(&env->conf, &env->clients);
@@ -208,6 +229,7 @@ int
 main(int argc, char *argv[])
 {
 	const char	*role = NULL, *sockpath = NULL;
+	char		 err[CONF_KEY_ERR_MAX];
 	int		 ch, noaction = 0;
 
 	env = &parent_env;
@@ -264,7 +286,8 @@ main(int argc, char *argv[])
 	log_init(1, env->verbose, LOG_DAEMON);
 	conf_defaults(&env->conf);
 	if (noaction)
-		return check_config(env->verbose);
+		return check_config(env->verbose, sockpath);
+	/* Leases are written only by a start that can (root). */
 	if (geteuid() == 0 && load_config(1) == -1)
 		return 1;
 	if (geteuid() != 0 && parse_config(env->conffile, &env->conf) != 0)
@@ -276,15 +299,25 @@ main(int argc, char *argv[])
 		fprintf(stderr, "dsvpnd: need root privileges\n");
 		return 1;
 	}
-	find_self(argv[0]);
-	if (env->conf.n_clients == 0 &&
-	    load_key(env->conf.keyfile, env->key) == -1)
+	if (startcheck(&env->conf, report_start) != 0)
 		return 1;
+	find_self(argv[0]);
+	/* A server with client blocks reads their keys when it streams
+	 * them to the tunnel (peers.c). */
+	if (env->conf.n_clients == 0 &&
+	    load_key(env->conf.keyfile, &env->key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "dsvpnd: %s\n", err);
+		return 1;
+	}
 
+	sdnotify_init();
 	log_init(env->debug, env->verbose, LOG_DAEMON);
 	log_procinit("parent");
-	if (!env->debug && daemon(0, 0) == -1)
-		fatal("daemon");
+	/* Without -d the shell's process waits until we are up (or
+	 * know why not): every error until then may be the reason. */
+	log_set_error_hook(startup_note);
+	if (!env->debug)
+		startup_detach();
 	lock_pidfile();
 	log_info("starting dsvpnd %s as %s", PACKAGE_VERSION,
 	    env->conf.role == ROLE_SERVER ? "server" : "client");

@@ -140,6 +140,9 @@ netreq_result(const struct msg_result *res)
 	case NR_APPLY:
 		if (res->ok) {
 			log_info("network configuration applied");
+			/* A server is up once its first plan is in. */
+			if (env->conf.role == ROLE_SERVER)
+				startup_ready();
 			break;
 		}
 		/* netcfg has undone the steps it made. */

@@ -39,7 +39,7 @@ struct child {
 struct parent {
 	struct conf	 conf;
 	struct conf_clients clients;	/* a server's client blocks */
-	uint8_t		 key[CONF_KEY_LEN];
+	struct conf_key	 key;
 	char		 conffile[PATH_MAX];
 	char		 self[PATH_MAX];	/* our binary, to re-exec */
 	char		 pidfile[PATH_MAX];
@@ -100,6 +100,20 @@ int	 netreq_differs(const struct conf *, const struct conf *);
 /* reload.c */
 int	 parent_reload(char *msg, size_t msglen);
 
+/* startcheck.c: user, group, chroot, socket directory, NAT interface;
+ * report(warning, message) for each finding; returns the errors. */
+int	 startcheck(const struct conf *, void (*report)(int, const char *));
+
+/* startup.c: a daemonizing start waits for startup_ready() or a failure */
+void	 startup_detach(void);
+void	 startup_ready(void);
+void	 startup_fail(const char *why);
+void	 startup_note(int priority, const char *msg);
+
+/* sdnotify.c: READY=1 and the like to systemd, if it is there */
+void	 sdnotify_init(void);
+void	 sdnotify(const char *state);
+
 /* showplan.c */
 void	 show_plan(const struct conf *);
 
@@ -115,8 +129,6 @@ const char *status_cause_name(int cause);
 
 /* peers.c: a server's clients, for the tunnel and dsvpnctl */
 void	 peers_send_config(struct peer *);
-int	 peers_prepare(struct conf *, struct conf_clients *, int write_leases,
-	    char *err, size_t errlen);
 void	 peers_ctl_request(uint32_t peerid, const struct peers_req *);
 void	 peers_ctl_kick(uint32_t peerid, const struct msg_name *);
 void	 peers_page(uint32_t peerid, const void *, size_t);

@@ -127,6 +127,13 @@ static struct {
 	int		 cur_inet, cur_inet6;	/* set in this block */
 	char		*hosts[CONF_MAX_SERVERS];	/* of one connect to */
 	int		 nhosts;
+	/* What a syntax error names: the statement being read (its first
+	 * token), whether inside a tunnel block, and the last token. */
+	int		 stmt;
+	int		 in_block;
+	int		 block_closing;	/* '}' read: the block ends next */
+	int		 blk_stmt;
+	char		 last[64];
 } ps;
 
 static struct macro	*macros;
@@ -261,7 +268,7 @@ seconds		: NUMBER		{ $$ = $1; }
 		;
 
 setting		: KEY STRING {
-			char	 err[PATH_MAX * 2 + 128];
+			char	 err[CONF_KEY_ERR_MAX];
 
 			if (once(S_KEY, "key") == 0 &&
 			    set_path(ps.conf->keyfile,
@@ -456,10 +463,14 @@ setting		: KEY STRING {
 		}
 		| USER STRING {
 			if (once(S_USER, "user") == 0) {
-				if (*$2 == '\0' || strlcpy(ps.conf->user, $2,
+				if (*$2 == '\0')
+					conferr("empty user name");
+				else if (strlcpy(ps.conf->user, $2,
 				    sizeof(ps.conf->user)) >=
 				    sizeof(ps.conf->user))
-					conferr("bad user name '%s'", $2);
+					conferr("user name too long (at most "
+					    "%zu bytes)",
+					    sizeof(ps.conf->user) - 1);
 			}
 			free($2);
 		}
@@ -529,6 +540,8 @@ tunmtu		: /* empty */
 
 tunblock	: /* empty */
 		| '{' tunitems tunlast '}'
+		/* A bad last item: resume after the brace, not the line. */
+		| '{' tunitems error '}'	{ yyerrok; }
 		;
 
 tunitems	: /* empty */
@@ -570,6 +583,54 @@ struct keyword {
 	int		 token;
 };
 
+/* Keep sorted: bsearch(3) walks it. */
+static const struct keyword	 keywords[] = {
+	{ "after",	AFTER },
+	{ "auto",	AUTO },
+	{ "backoff",	BACKOFF },
+	{ "chroot",	CHROOT },
+	{ "client",	CLIENT },
+	{ "client-to-client", CLIENTTOCLIENT },
+	{ "clock",	CLOCK },
+	{ "connect",	CONNECT },
+	{ "control",	CONTROL },
+	{ "dead-peer",	DEADPEER },
+	{ "default",	DEFAULT },
+	{ "dns",	DNS },
+	{ "egress",	EGRESS },
+	{ "every",	EVERY },
+	{ "firewall",	FIREWALL },
+	{ "gateway",	GATEWAY },
+	{ "include",	INCLUDE },
+	{ "inet",	INET },
+	{ "inet6",	INET6 },
+	{ "iptables",	IPTABLES },
+	{ "keepalive",	KEEPALIVE },
+	{ "key",	KEY },
+	{ "leases",	LEASES },
+	{ "listen",	LISTEN },
+	{ "max",	MAXIMUM },
+	{ "mtu",	MTU },
+	{ "nat",	NAT },
+	{ "nftables",	NFTABLES },
+	{ "no",		NO },
+	{ "on",		ON },
+	{ "peer",	PEER },
+	{ "pool",	POOL },
+	{ "port",	PORT },
+	{ "push",	PUSH },
+	{ "reconnect",	RECONNECT },
+	{ "rekey",	REKEY },
+	{ "route",	ROUTE },
+	{ "seconds",	SECONDS },
+	{ "socket",	SOCKET },
+	{ "timeout",	TIMEOUT },
+	{ "to",		TO },
+	{ "tunnel",	TUNNEL },
+	{ "user",	USER },
+	{ "window",	WINDOW },
+};
+
 static int
 keyword_cmp(const void *key, const void *elem)
 {
@@ -580,58 +641,120 @@ keyword_cmp(const void *key, const void *elem)
 static int
 keyword_lookup(const char *word)
 {
-	/* Keep sorted: bsearch(3) walks it. */
-	static const struct keyword	 keywords[] = {
-		{ "after",	AFTER },
-		{ "auto",	AUTO },
-		{ "backoff",	BACKOFF },
-		{ "chroot",	CHROOT },
-		{ "client",	CLIENT },
-		{ "client-to-client", CLIENTTOCLIENT },
-		{ "clock",	CLOCK },
-		{ "connect",	CONNECT },
-		{ "control",	CONTROL },
-		{ "dead-peer",	DEADPEER },
-		{ "default",	DEFAULT },
-		{ "dns",	DNS },
-		{ "egress",	EGRESS },
-		{ "every",	EVERY },
-		{ "firewall",	FIREWALL },
-		{ "gateway",	GATEWAY },
-		{ "include",	INCLUDE },
-		{ "inet",	INET },
-		{ "inet6",	INET6 },
-		{ "iptables",	IPTABLES },
-		{ "keepalive",	KEEPALIVE },
-		{ "key",	KEY },
-		{ "leases",	LEASES },
-		{ "listen",	LISTEN },
-		{ "max",	MAXIMUM },
-		{ "mtu",	MTU },
-		{ "nat",	NAT },
-		{ "nftables",	NFTABLES },
-		{ "no",		NO },
-		{ "on",		ON },
-		{ "peer",	PEER },
-		{ "pool",	POOL },
-		{ "port",	PORT },
-		{ "push",	PUSH },
-		{ "reconnect",	RECONNECT },
-		{ "rekey",	REKEY },
-		{ "route",	ROUTE },
-		{ "seconds",	SECONDS },
-		{ "socket",	SOCKET },
-		{ "timeout",	TIMEOUT },
-		{ "to",		TO },
-		{ "tunnel",	TUNNEL },
-		{ "user",	USER },
-		{ "window",	WINDOW },
-	};
-	const struct keyword		*k;
+	const struct keyword	*k;
 
 	k = bsearch(word, keywords, nitems(keywords), sizeof(keywords[0]),
 	    keyword_cmp);
 	return k != NULL ? k->token : STRING;
+}
+
+static const char *
+keyword_name(int token)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(keywords); i++)
+		if (keywords[i].token == token)
+			return keywords[i].name;
+	return NULL;
+}
+
+/*
+ * What each statement looks like, for syntax errors: byacc cannot say
+ * what it expected, but the statement's first word tells us.
+ */
+static const struct {
+	int		 token;
+	const char	*usage;
+} statements[] = {
+	{ KEY,		"key FILE" },
+	{ LISTEN,	"listen on ADDRESS|* [port PORT]" },
+	{ CONNECT,	"connect to HOST[, HOST ...] [port PORT]" },
+	{ CLIENT,	"client NAME { key FILE; [inet ADDRESS]; "
+			    "[inet6 ADDRESS]; [route PREFIX ...] }" },
+	{ POOL,		"pool PREFIX" },
+	{ CLIENTTOCLIENT, "client-to-client" },
+	{ PUSH,		"push [no] default route, push route PREFIX, or "
+			    "push dns ADDRESS" },
+	{ DNS,		"dns ADDRESS" },
+	{ LEASES,	"leases FILE" },
+	{ TUNNEL,	"tunnel NAME|auto [mtu BYTES] "
+			    "[{ ADDRESS SETTINGS }]" },
+	{ DEFAULT,	"default route" },
+	{ NO,		"no default route, no nat, or no client-to-client" },
+	{ ROUTE,	"route PREFIX" },
+	{ NAT,		"nat on INTERFACE|egress" },
+	{ GATEWAY,	"gateway auto|ADDRESS" },
+	{ FIREWALL,	"firewall auto|nftables|iptables" },
+	{ KEEPALIVE,	"keepalive SECONDS" },
+	{ DEADPEER,	"dead-peer timeout SECONDS" },
+	{ REKEY,	"rekey every SECONDS, or rekey after BYTES[K|M|G]" },
+	{ CLOCK,	"clock window SECONDS" },
+	{ RECONNECT,	"reconnect backoff max SECONDS" },
+	{ USER,		"user NAME" },
+	{ CHROOT,	"chroot DIRECTORY" },
+	{ CONTROL,	"control socket PATH" },
+	{ INCLUDE,	"include FILE" },
+	{ STRING,	"NAME = VALUE (a macro)" },
+};
+
+#define BLOCK_USAGE	"inet LOCAL peer PEER, inet6 LOCAL peer PEER or " \
+			"no inet6, one per line or separated by ;"
+
+static const char *
+statement_usage(int token)
+{
+	size_t	 i;
+
+	if (ps.in_block)
+		return BLOCK_USAGE;
+	for (i = 0; i < nitems(statements); i++)
+		if (statements[i].token == token)
+			return statements[i].usage;
+	return NULL;
+}
+
+/* Remembers how to name the token just read in an error. */
+static void
+note_token(int token)
+{
+	const char	*kw;
+
+	if (token == STRING)
+		snprintf(ps.last, sizeof(ps.last), "'%.40s%s'",
+		    yylval.v.string, strlen(yylval.v.string) > 40 ? "..." : "");
+	else if (token == NUMBER)
+		snprintf(ps.last, sizeof(ps.last), "'%lld'",
+		    (long long)yylval.v.number);
+	else if (token == '\n')
+		strlcpy(ps.last, "the end of the line", sizeof(ps.last));
+	else if (token == 0)
+		strlcpy(ps.last, "the end of the file", sizeof(ps.last));
+	else if ((kw = keyword_name(token)) != NULL)
+		snprintf(ps.last, sizeof(ps.last), "'%s'", kw);
+	else if (token > 0 && token < 0x80)
+		snprintf(ps.last, sizeof(ps.last), "'%c'", token);
+	else
+		strlcpy(ps.last, "this", sizeof(ps.last));
+}
+
+/* Tracks the statement (and tunnel block) that the token belongs to. */
+static void
+note_statement(int token)
+{
+	if (ps.block_closing) {
+		ps.in_block = ps.block_closing = 0;
+		ps.blk_stmt = 0;
+	}
+	if (token == '{' && ps.stmt == TUNNEL) {
+		ps.in_block = 1;
+		ps.blk_stmt = 0;
+	} else if (token == '}')
+		ps.block_closing = ps.in_block;
+	else if (ps.bol && ps.in_block)
+		ps.blk_stmt = token;
+	else if (ps.bol)
+		ps.stmt = token;
 }
 
 /* Error reporting: every message is "file:line: message". */
@@ -700,15 +823,28 @@ conferr(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Called by the parser: the lexer has often said why already. */
+/*
+ * Called by the parser: the lexer has often said why already.  Else name
+ * the token it stopped at and what the statement should look like.
+ */
 void
 yyerror(const char *msg)
 {
+	const char	*usage;
+
 	if (ps.lexerr) {
 		ps.lexerr = 0;
 		return;
 	}
-	conferr("%s", msg);
+	usage = statement_usage(ps.in_block ? ps.blk_stmt : ps.stmt);
+	if (usage != NULL)
+		conferr("%s at %s: expected %s", msg, ps.last, usage);
+	else if (ps.in_block)
+		conferr("%s at %s: a tunnel block holds %s", msg, ps.last,
+		    BLOCK_USAGE);
+	else
+		conferr("%s at %s: a statement starts with a setting's name "
+		    "(see dsvpnd.conf(5)) or a macro's", msg, ps.last);
 }
 
 /* An error found after parsing, at a place once() remembered. */
@@ -1032,11 +1168,34 @@ yylex(void)
 
 	ps.lexerr = 0;
 	token = lex_token();
+	note_token(token);
+	note_statement(token);
 	ps.bol = token == '\n' || token == ';' || token == '{';
 	return token;
 }
 
 /* Files. */
+
+/*
+ * An error about a file being opened, named once: "file: message" for
+ * the top file, "includer:line: file: message" for an included one.
+ */
+static void
+fileerr(const char *name, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("%s", __func__);
+	va_end(ap);
+	if (ps.nfiles == 0)
+		errat(name, 0, "%s", msg);
+	else
+		conferr("%s: %s", name, msg);
+	free(msg);
+}
 
 /*
  * A config file anyone but its owner may change could hand the daemon
@@ -1048,21 +1207,21 @@ check_conf_file(int fd, const char *name)
 	struct stat	 st;
 
 	if (fstat(fd, &st) == -1) {
-		conferr("%s: %s", name, strerror(errno));
+		fileerr(name, "%s", strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		conferr("%s: not a regular file", name);
+		fileerr(name, "not a regular file");
 		return -1;
 	}
 	if (st.st_uid != 0 && st.st_uid != getuid()) {
-		conferr("%s: owned by uid %u, not root or the running user; "
-		    "run chown root %s", name, (unsigned)st.st_uid, name);
+		fileerr(name, "owned by uid %u, not root or the running user; "
+		    "run chown root %s", (unsigned)st.st_uid, name);
 		return -1;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		conferr("%s: writable by group or others; run chmod go-w %s",
-		    name, name);
+		fileerr(name, "writable by group or others; run chmod go-w %s",
+		    name);
 		return -1;
 	}
 	return 0;
@@ -1113,7 +1272,7 @@ pushfile(char *path)
 		goto fail;
 	}
 	if ((fp = fopen(path, "r")) == NULL) {
-		conferr("%s: %s", path, strerror(errno));
+		fileerr(path, "%s", strerror(errno));
 		goto fail;
 	}
 	if (check_conf_file(fileno(fp), path) == -1 ||
@@ -1443,8 +1602,14 @@ set_ifname(const char *name)
 	for (p = name; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == NULL)
 			break;
-	if (*name == '\0' || *p != '\0' || strlen(name) >= IFNAMSIZ) {
-		conferr("bad interface name '%s'", name);
+	if (*name == '\0' || *p != '\0') {
+		conferr("bad interface name '%s': use letters, digits, '_', "
+		    "'.' and '-'", name);
+		return -1;
+	}
+	if (strlen(name) >= IFNAMSIZ) {
+		conferr("interface name '%s' is too long (%zu characters, "
+		    "at most %d)", name, strlen(name), IFNAMSIZ - 1);
 		return -1;
 	}
 	return 0;
@@ -1458,7 +1623,8 @@ set_path(char *dst, size_t size, const char *path, const char *what)
 		return -1;
 	}
 	if (strlcpy(dst, path, size) >= size) {
-		conferr("%s: path too long", what);
+		conferr("%s: path too long (at most %zu bytes)", what,
+		    size - 1);
 		return -1;
 	}
 	return 0;
@@ -1805,12 +1971,21 @@ client_route(const char *s)
 
 /* After the parse: the role decides the defaults and what is allowed. */
 
+/*
+ * The default inner IPv6 addresses: a fixed unique local prefix (RFC
+ * 4193), fd64:7376:706e::/96 ("dsvpn" in its global ID), followed by
+ * the IPv4 address as DSVPN does.  DSVPN itself uses 64:ff9b::/96, the
+ * NAT64 well-known prefix, which RFC 6052 section 3.1 forbids for
+ * private IPv4 addresses and which clashes where NAT64 runs; configured
+ * explicitly, those addresses are still accepted.
+ */
 static void
 v6_from_v4(struct in6_addr *a6, const struct in_addr *a4)
 {
-	static const uint8_t	 nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	static const uint8_t	 ula[12] = { 0xfd, 0x64, 0x73, 0x76, 0x70,
+				    0x6e };
 
-	memcpy(a6->s6_addr, nat64, sizeof(nat64));
+	memcpy(a6->s6_addr, ula, sizeof(ula));
 	memcpy(a6->s6_addr + 12, &a4->s_addr, 4);
 }
 
@@ -2004,6 +2179,8 @@ parser_reset(void)
 	ps.clients = NULL;
 	ps.errors = 0;
 	ps.lexerr = 0;
+	ps.stmt = ps.in_block = ps.block_closing = ps.blk_stmt = 0;
+	ps.last[0] = '\0';
 	ps.conf = NULL;
 }
 

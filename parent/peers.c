@@ -36,35 +36,6 @@
 #include "ctl.h"
 #include "log.h"
 #include "parent.h"
-#include "pool.h"
-
-/*
- * Pool addresses for the clients without fixed ones.  write_leases: a
- * real start or reload records them; dsvpnd -n only reads.
- */
-int
-peers_prepare(struct conf *conf, struct conf_clients *cl, int write_leases,
-    char *err, size_t errlen)
-{
-	struct leases	 l;
-	int		 ret;
-
-	if (cl->n == 0)
-		return 0;
-	if (leases_load(conf->leasefile, &l) == -1) {
-		snprintf(err, errlen, "leases %s: %s", conf->leasefile,
-		    strerror(errno));
-		return -1;
-	}
-	ret = pool_assign(conf, cl, &l, err, errlen);
-	if (ret == 0 && write_leases &&
-	    leases_save(conf->leasefile, &l) == -1) {
-		/* Addresses stay valid for this run; say so and go on. */
-		log_warn("cannot write leases %s", conf->leasefile);
-	}
-	leases_free(&l);
-	return ret;
-}
 
 static size_t
 client_msg(const struct conf_client *c, struct msg_client *mc)
@@ -86,13 +57,14 @@ void
 peers_send_config(struct peer *p)
 {
 	struct msg_client	 mc;
+	char			 err[CONF_KEY_ERR_MAX];
 	size_t			 i, len;
 
 	for (i = 0; i < env->clients.n; i++) {
 		len = client_msg(&env->clients.v[i], &mc);
-		if (load_key(env->clients.v[i].keyfile, mc.key) == -1)
-			fatalx("client %s: cannot load key file %s",
-			    mc.name, env->clients.v[i].keyfile);
+		if (load_key(env->clients.v[i].keyfile, &mc.key, err,
+		    sizeof(err)) == -1)
+			fatalx("client %s: %s", mc.name, err);
 		peer_compose(p, MSG_RECONF_CLIENT, 0, -1, &mc, len);
 		sodium_memzero(&mc, sizeof(mc));
 	}

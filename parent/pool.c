@@ -376,3 +376,31 @@ pool_assign(const struct conf *conf, struct conf_clients *cl,
 	leases_update(l, cl);
 	return 0;
 }
+
+/*
+ * Pool addresses for the clients without fixed ones.  write_leases: a
+ * real start or reload records them; dsvpnd -n only reads.
+ */
+int
+pool_prepare(struct conf *conf, struct conf_clients *cl, int write_leases,
+    char *err, size_t errlen)
+{
+	struct leases	 l;
+	int		 ret;
+
+	if (cl->n == 0)
+		return 0;
+	if (leases_load(conf->leasefile, &l) == -1) {
+		snprintf(err, errlen, "leases %s: %s", conf->leasefile,
+		    strerror(errno));
+		return -1;
+	}
+	ret = pool_assign(conf, cl, &l, err, errlen);
+	if (ret == 0 && write_leases &&
+	    leases_save(conf->leasefile, &l) == -1) {
+		/* Addresses stay valid for this run; say so and go on. */
+		log_warn("cannot write leases %s", conf->leasefile);
+	}
+	leases_free(&l);
+	return ret;
+}

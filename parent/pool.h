@@ -43,4 +43,9 @@ void	 leases_free(struct leases *);
 int	 pool_assign(const struct conf *, struct conf_clients *,
 	    struct leases *, char *err, size_t errlen);
 
+/* Loads the leases, assigns, and (write_leases: a real start or
+ * reload, not dsvpnd -n) saves them; -1 with err if it cannot. */
+int	 pool_prepare(struct conf *, struct conf_clients *, int write_leases,
+	    char *err, size_t errlen);
+
 #endif /* DSVPND_POOL_H */

@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "parent.h"
+#include "pool.h"
 
 /*
  * Reload, for SIGHUP and dsvpnctl reload alike.  A file that does not
@@ -59,7 +60,7 @@ parent_reload(char *msg, size_t msglen)
 {
 	static struct conf	 nc;
 	struct conf_clients	 ncl;
-	uint8_t			 key[CONF_KEY_LEN];
+	struct conf_key		 key;
 	const char		*what;
 	int			 id, renet;
 
@@ -73,7 +74,7 @@ parent_reload(char *msg, size_t msglen)
 		return -1;
 	}
 	conf_set_error_buffer(NULL, 0);
-	if (peers_prepare(&nc, &ncl, 1, msg, msglen) == -1) {
+	if (pool_prepare(&nc, &ncl, 1, msg, msglen) == -1) {
 		conf_clients_free(&ncl);
 		return -1;
 	}
@@ -86,14 +87,14 @@ parent_reload(char *msg, size_t msglen)
 		conf_clients_free(&ncl);
 		return -1;
 	}
-	memset(key, 0, sizeof(key));
-	if (nc.n_clients == 0 && load_key(nc.keyfile, key) == -1) {
-		snprintf(msg, msglen, "cannot load key file %s", nc.keyfile);
+	memset(&key, 0, sizeof(key));
+	if (nc.n_clients == 0 && load_key(nc.keyfile, &key, msg,
+	    msglen) == -1) {
 		conf_clients_free(&ncl);
 		return -1;
 	}
 	/* A client whose key or servers changed reconnects at once. */
-	if (nc.role == ROLE_CLIENT && (sodium_memcmp(key, env->key,
+	if (nc.role == ROLE_CLIENT && (sodium_memcmp(&key, &env->key,
 	    sizeof(key)) != 0 || nc.n_servers != env->conf.n_servers ||
 	    memcmp(nc.servers, env->conf.servers, sizeof(nc.servers)) != 0))
 		env->reconnect_now = 1;
@@ -101,8 +102,8 @@ parent_reload(char *msg, size_t msglen)
 	memcpy(&env->conf, &nc, sizeof(nc));
 	conf_clients_free(&env->clients);
 	env->clients = ncl;
-	memcpy(env->key, key, sizeof(key));
-	sodium_memzero(key, sizeof(key));
+	memcpy(&env->key, &key, sizeof(key));
+	sodium_memzero(&key, sizeof(key));
 	for (id = PROC_TUNNEL; id < PROC_MAX; id++)
 		if (env->kids[id].pid != 0)
 			parent_send_config(id);

@@ -46,7 +46,7 @@ parent_send_config(enum proc_id id)
 	peer_compose(p, MSG_RECONF_CONF, 0, -1, &env->conf,
 	    sizeof(env->conf));
 	if (id == PROC_TUNNEL) {
-		peer_compose(p, MSG_RECONF_KEY, 0, -1, env->key,
+		peer_compose(p, MSG_RECONF_KEY, 0, -1, &env->key,
 		    sizeof(env->key));
 		peers_send_config(p);
 	}
@@ -105,7 +105,7 @@ start_tunnel(struct child *kid)
 		return;
 	n = transport_listen(&env->conf, fds, nitems(fds), err, sizeof(err));
 	if (n <= 0)
-		fatalx("listen: %s", err);
+		fatalx("%s", err);
 	for (i = 0; i < n; i++) {
 		memset(&ep, 0, sizeof(ep));
 		sockname(fds[i], ep.addr, sizeof(ep.addr));
@@ -127,7 +127,7 @@ start_control(struct child *kid)
 	fd = control_listen(env->conf.control_socket, env->conf.user, err,
 	    sizeof(err));
 	if (fd == -1)
-		fatalx("control socket: %s", err);
+		fatalx("%s", err);
 	peer_compose(&kid->peer, MSG_CONTROL_FD, 0, fd, NULL, 0);
 }
 
@@ -240,6 +240,7 @@ parent_stop(int exit_code, const char *why)
 		return;
 	env->stopping = 1;
 	log_info("stopping: %s", why);
+	sdnotify("STOPPING=1");
 	connect_cancel();
 	for (id = PROC_TUNNEL; id < PROC_MAX; id++) {
 		if (env->kids[id].pid == 0)

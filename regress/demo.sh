@@ -8,6 +8,10 @@
 #
 #	sudo ./regress/demo.sh [--install-deps]
 #
+# With DSVPND and DSVPNCTL set (such as DSVPND=/usr/sbin/dsvpnd
+# DSVPNCTL=/usr/sbin/dsvpnctl for the installed package), it runs those
+# and builds nothing.
+#
 set -eu
 cd "$(dirname "$0")/.."
 SRCDIR=$(pwd)
@@ -18,12 +22,18 @@ if [ "${1:-}" = --install-deps ]; then
 	apt-get install -y -qq --no-install-recommends \
 	    $(cat regress/packages.txt) >/dev/null
 fi
-if [ ! -x ./dsvpnd ] || [ ! -x ./dsvpnctl/dsvpnctl ]; then
-	[ -f Makefile ] || { autoreconf -fi && ./configure; }
-	make -j2
+if [ -n "${DSVPND:-}" ] || [ -n "${DSVPNCTL:-}" ]; then
+	[ -x "${DSVPND:-}" ] && [ -x "${DSVPNCTL:-}" ] ||
+	    { echo "demo: set both DSVPND and DSVPNCTL to programs" >&2; exit 1; }
+else
+	if [ ! -x ./dsvpnd ] || [ ! -x ./dsvpnctl/dsvpnctl ]; then
+		[ -f Makefile ] || { autoreconf -fi && ./configure; }
+		make -j2
+	fi
+	DSVPND=$SRCDIR/dsvpnd DSVPNCTL=$SRCDIR/dsvpnctl/dsvpnctl
 fi
-
-export SRCDIR DSVPND=$SRCDIR/dsvpnd DSVPNCTL=$SRCDIR/dsvpnctl/dsvpnctl
+echo "== running $DSVPND and $DSVPNCTL"
+export SRCDIR DSVPND DSVPNCTL
 TMPDIR=$(mktemp -d /tmp/dsvpnd-demo.XXXXXX)
 export TMPDIR
 . regress/lib/live.sh

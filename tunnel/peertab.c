@@ -42,6 +42,7 @@ static void
 peer_free(struct tpeer *p)
 {
 	sodium_memzero(p->psk, sizeof(p->psk));
+	sodium_memzero(p->raw, sizeof(p->raw));
 	free(p);
 }
 
@@ -95,7 +96,8 @@ peertab_add_client(const struct msg_client *mc)
 	    mc->name[0] == '\0' || mc->n_routes > CONF_CLIENT_ROUTES)
 		fatalx("%s: bad client", __func__);
 	p = peertab_new(mc->name);
-	memcpy(p->psk, mc->key, sizeof(p->psk));
+	memcpy(p->psk, mc->key.psk, sizeof(p->psk));
+	memcpy(p->raw, mc->key.raw, sizeof(p->raw));
 	p->has4 = mc->has4 != 0;
 	p->has6 = mc->has6 != 0;
 	p->inet = mc->inet;
@@ -107,12 +109,13 @@ peertab_add_client(const struct msg_client *mc)
 /* The single-key case: the one client of a server (its tunnel
  * addresses), or the one server of a client (any address). */
 void
-peertab_add(const char *name, const uint8_t psk[CONF_KEY_LEN], int any,
+peertab_add(const char *name, const struct conf_key *key, int any,
     const struct in_addr *a4, const struct in6_addr *a6)
 {
 	struct tpeer	*p = peertab_new(name);
 
-	memcpy(p->psk, psk, sizeof(p->psk));
+	memcpy(p->psk, key->psk, sizeof(p->psk));
+	memcpy(p->raw, key->raw, sizeof(p->raw));
 	p->any = any;
 	if (a4 != NULL) {
 		p->has4 = 1;

@@ -40,7 +40,8 @@ struct session;
 struct tpeer {
 	uint32_t		 id;	/* random, kept across reloads */
 	char			 name[CONF_NAME_MAX];
-	uint8_t			 psk[CONF_KEY_LEN];
+	uint8_t			 psk[CONF_KEY_LEN];	/* native */
+	uint8_t			 raw[CONF_KEY_LEN];	/* DSVPN's */
 	int			 any;		/* owns 0/0 and ::/0 */
 	int			 has4;
 	int			 has6;
@@ -82,8 +83,8 @@ void	 peertab_init(void);
  * gone() for each other old peer before freeing it. */
 void	 peertab_begin(void);
 void	 peertab_add_client(const struct msg_client *);
-void	 peertab_add(const char *name, const uint8_t psk[CONF_KEY_LEN],
-	    int any, const struct in_addr *, const struct in6_addr *);
+void	 peertab_add(const char *name, const struct conf_key *, int any,
+	    const struct in_addr *, const struct in6_addr *);
 void	 peertab_commit(void (*gone)(struct tpeer *, int cause));
 void	 peertab_abort(void);
 struct tpeer *peertab_dst(const uint8_t *ip, size_t len);

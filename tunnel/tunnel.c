@@ -54,8 +54,8 @@ static struct {
 	struct peer		 parent;
 	struct conf		 conf;
 	struct conf		 next;
-	uint8_t			 key[CONF_KEY_LEN];
-	uint8_t			 nextkey[CONF_KEY_LEN];
+	struct conf_key		 key;
+	struct conf_key		 nextkey;
 	int			 next_has_key;
 	uint32_t		 next_clients;	/* RECONF_CLIENTs seen */
 	int			 configured;
@@ -241,9 +241,9 @@ static void
 tunnel_single_peer(void)
 {
 	if (t.next.role == ROLE_CLIENT)
-		peertab_add("server", t.nextkey, 1, NULL, NULL);
+		peertab_add("server", &t.nextkey, 1, NULL, NULL);
 	else
-		peertab_add("client", t.nextkey, 0, &t.next.inet_peer,
+		peertab_add("client", &t.nextkey, 0, &t.next.inet_peer,
 		    t.next.inet6 ? &t.next.inet6_peer : NULL);
 }
 
@@ -271,8 +271,8 @@ tunnel_apply_conf(void)
 	if (t.next.n_clients == 0)
 		tunnel_single_peer();
 	t.conf = t.next;
-	memcpy(t.key, t.nextkey, sizeof(t.key));
-	sodium_memzero(t.nextkey, sizeof(t.nextkey));
+	t.key = t.nextkey;
+	sodium_memzero(&t.nextkey, sizeof(t.nextkey));
 	t.next_has_key = 0;
 	peertab_commit(t.configured ? tunnel_peer_gone : NULL);
 	session_set_policy(t.conf.role == ROLE_SERVER,
@@ -491,7 +491,7 @@ tunnel_dispatch(struct peer *p, struct msg *m)
 		memcpy(&t.next, m->data, sizeof(t.next));
 		break;
 	case MSG_RECONF_KEY:
-		memcpy(t.nextkey, m->data, sizeof(t.nextkey));
+		memcpy(&t.nextkey, m->data, sizeof(t.nextkey));
 		sodium_memzero(m->data, sizeof(t.nextkey));
 		t.next_has_key = 1;
 		break;

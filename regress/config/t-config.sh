@@ -51,13 +51,20 @@ cp "$W/alice.key" "$W/dup.key" && chmod 600 "$W/dup.key" || exit 1
 KEYS="-D alicekey=$W/alice.key -D bobkey=$W/bob.key -D carolkey=$W/carol.key
     -D dupkey=$W/dup.key -D leases=$W/leases"
 
+# dsvpnd -n also checks the system: the user, the chroot and the control
+# socket's directory.  Configurations it must accept name a user and a
+# chroot that exist on any host ($SYS); the good configurations of the
+# grammar tests name others, so their -nv goes through the grammar and
+# printer alone (the driver), whose output dsvpnd -nv shares.
+DRIVER=$BUILDDIR/regress/config/test_confparse
+SYS='user "nobody"\nchroot "/"\n'
+getent passwd nobody >/dev/null || { echo "skipped: no user nobody"; exit 77; }
+
 # The real dsvpnd once it checks configs, else the stand-in driver.
 # A dsvpnd -n that hides its errors fails here, once, and the grammar
 # is then tested through the driver.
-DRIVER=$BUILDDIR/regress/config/test_confparse
 P=
-if [ -x "${DSVPND:-}" ] && "$DSVPND" -n -D keyfile="$KEY" \
-    -f "$W/1.conf" 2>&1 | grep -q 'configuration OK'; then
+if [ -x "${DSVPND:-}" ]; then
 	P=$DSVPND
 	checks=$((checks + 1))
 	if ! "$P" -n -f "$W/f1.conf" -D keyfile="$KEY" 2>&1 |
@@ -68,18 +75,33 @@ if [ -x "${DSVPND:-}" ] && "$DSVPND" -n -D keyfile="$KEY" \
 	fi
 elif [ -x "$DRIVER" ]; then
 	P=$DRIVER
-	echo "note: dsvpnd -n not usable yet; using test_confparse"
+	echo "note: no dsvpnd; using test_confparse"
 else
 	echo "skipped: neither dsvpnd nor test_confparse was built"
 	exit 77
 fi
 echo "parser: $P"
+PRINTER=$P
+[ -x "$DRIVER" ] && PRINTER=$DRIVER
+if [ "$PRINTER" != "$P" ] &&
+    "$P" -n -D keyfile="$KEY" -f "$W/1.conf" >/dev/null 2>&1; then
+	checks=$((checks + 1))
+	"$P" -nv -D keyfile="$KEY" -f "$W/1.conf" >"$W/p1" 2>&1
+	"$PRINTER" -nv -D keyfile="$KEY" -f "$W/1.conf" >"$W/p2" 2>&1
+	cmp -s "$W/p1" "$W/p2" || { fail "dsvpnd -nv and the driver differ:"
+	    diff -u "$W/p2" "$W/p1"; }
+elif [ "$PRINTER" != "$P" ]; then
+	echo "note: this host lacks the build's default user or chroot;" \
+	    "dsvpnd -nv not compared with the driver"
+fi
 
 # parse FLAGS FILE OUT: stdout (less "configuration OK") to OUT, the
 # messages to OUT.msg, with the test directory shown as @DIR@.
 parse() {
+	prog=$P
+	[ "$1" = -nv ] && prog=$PRINTER
 	# shellcheck disable=SC2086
-	"$P" "$1" -D keyfile="$KEY" $KEYS -f "$2" >"$3.raw" 2>"$3.msg"
+	"$prog" "$1" -D keyfile="$KEY" $KEYS -f "$2" >"$3.raw" 2>"$3.msg"
 	rc=$?
 	grep -v '^configuration OK$' "$3.raw" >"$3"
 	sed -i "s|$W|@DIR@|g" "$3.msg"
@@ -114,6 +136,19 @@ expect_fail() {
 			fail "$(basename "$1"): missing \"$want\"; got:"
 			sed 's/^/	/' "$W/out.msg"; }
 	done <"$2"
+}
+
+# expect_only FILE WORDS...: fails saying exactly the words, on one line
+# (a file named once, not "file: file: ...").
+expect_only() {
+	f=$1; shift
+	checks=$((checks + 1))
+	if parse -n "$f" "$W/out"; then
+		fail "$(basename "$f") was accepted"; return
+	fi
+	printf '%s\n' "$*" | cmp -s - "$W/out.msg" || {
+		fail "$(basename "$f"): want only \"$*\"; got:"
+		sed 's/^/	/' "$W/out.msg"; }
 }
 
 # expect_ok FILE: parses.
@@ -199,6 +234,8 @@ mkkey() {
 	rm -f "$1"
 	case $3 in
 	text)	echo 0123456789abcdef0123456789ABCDEF >"$1" ;;
+	b64)	head -c 32 /dev/urandom | base64 >"$1" ;;
+	hex)	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1" ;;
 	*)	head -c "$3" /dev/urandom >"$1" ;;
 	esac
 	chmod "$2" "$1"
@@ -222,8 +259,13 @@ generated() {
 	expect_fail "$W/g-nul.conf" "$W/g.err"
 
 	printf 'key $keyfile\nlisten on *\n' | gen g-mode.conf 666
-	echo "chmod go-w @DIR@/g-mode.conf" >"$W/g.err"
-	expect_fail "$W/g-mode.conf" "$W/g.err"
+	expect_only "$W/g-mode.conf" "@DIR@/g-mode.conf: writable by group" \
+	    "or others; run chmod go-w @DIR@/g-mode.conf"
+	expect_only "$W/g-none.conf" \
+	    "@DIR@/g-none.conf: No such file or directory"
+	# Readable by others is fine: only the key is secret.
+	printf "key \$keyfile\nlisten on *\n$SYS" | gen g-read.conf 644
+	expect_ok "$W/g-read.conf"
 
 	printf 'key $keyfile\nlisten on *\ninclude "g-inc.inc"\n' |
 	    gen g-inc.conf 644
@@ -247,16 +289,15 @@ generated() {
 	if [ "$(id -u)" -eq 0 ]; then
 		printf 'key $keyfile\nlisten on *\n' | gen g-owner.conf 644
 		chown 65534 "$W/g-owner.conf"
-		echo "g-owner.conf: owned by uid 65534, not root or the" \
-		    "running user; run chown root @DIR@/g-owner.conf" \
-		    >"$W/g.err"
-		expect_fail "$W/g-owner.conf" "$W/g.err"
+		expect_only "$W/g-owner.conf" "@DIR@/g-owner.conf: owned by" \
+		    "uid 65534, not root or the running user; run chown root" \
+		    "@DIR@/g-owner.conf"
 	fi
 }
 
 # The key named in the config is checked as dsvpnd -n runs.
 keys() {
-	printf 'key "%s"\nlisten on *\n' "$W/k.key" | gen g-key.conf 644
+	printf "key \"%s\"\nlisten on *\n$SYS" "$W/k.key" | gen g-key.conf 644
 
 	mkkey "$W/k.key" 600 32
 	expect_ok "$W/g-key.conf"
@@ -272,6 +313,17 @@ keys() {
 	mkkey "$W/k.key" 604 32
 	expect_fail "$W/g-key.conf" "$W/g.err"
 
+	mkkey "$W/k.key" 600 b64
+	echo "g-key.conf:1: key file @DIR@/k.key holds the base64 text of a" \
+	    "key, not the key; decode it with (umask 077; base64 -d <" \
+	    "@DIR@/k.key > @DIR@/k.key.raw) and name @DIR@/k.key.raw" \
+	    >"$W/g.err"
+	expect_fail "$W/g-key.conf" "$W/g.err"
+	mkkey "$W/k.key" 600 hex
+	echo "g-key.conf:1: key file @DIR@/k.key holds 64 hex digits" \
+	    >"$W/g.err"
+	expect_fail "$W/g-key.conf" "$W/g.err"
+
 	mkkey "$W/k.key" 600 31
 	echo "g-key.conf:1: key file @DIR@/k.key: 31 bytes, a key needs 32" \
 	    >"$W/g.err"
@@ -283,9 +335,51 @@ keys() {
 	expect_fail "$W/g-key.conf" "$W/g.err"
 }
 
+# dsvpnd -n checks what it can of the system: the user and its group,
+# the chroot (every directory up to / only root may change), the control
+# socket's directory; a NAT interface that is missing is a warning.
+system() {
+	[ "$P" = "${DSVPND:-}" ] || { echo "note: no system checks" \
+	    "without dsvpnd -n"; return; }
+	base="key \$keyfile\nlisten on *\n"
+	printf "${base}user nosuchuser_dsvpnd\nchroot \"/\"\n" |
+	    gen s-user.conf 644
+	expect_only "$W/s-user.conf" "@DIR@/s-user.conf: user" \
+	    "nosuchuser_dsvpnd does not exist: create it, e.g. with" \
+	    "useradd -r -d / -s /usr/sbin/nologin nosuchuser_dsvpnd"
+	printf "${base}user root\nchroot \"/\"\n" | gen s-root.conf 644
+	expect_only "$W/s-root.conf" "@DIR@/s-root.conf: user root is" \
+	    "root: name an unprivileged user"
+	mkdir -p "$W/s-chroot"
+	printf "${base}user nobody\nchroot \"$W/s-chroot\"\n" |
+	    gen s-chroot.conf 644
+	echo "@DIR@/s-chroot.conf: chroot directory @DIR@/s-chroot:" \
+	    >"$W/g.err"
+	expect_fail "$W/s-chroot.conf" "$W/g.err"
+	printf "${base}user nobody\nchroot /nonexistent/empty\n" |
+	    gen s-nochroot.conf 644
+	expect_only "$W/s-nochroot.conf" "@DIR@/s-nochroot.conf: chroot" \
+	    "directory /nonexistent/empty: No such file or directory"
+	printf "${base}${SYS}control socket /nonexistent/d.sock\n" |
+	    gen s-sock.conf 644
+	expect_only "$W/s-sock.conf" "@DIR@/s-sock.conf: control socket" \
+	    "/nonexistent/d.sock: directory /nonexistent: No such file or" \
+	    "directory"
+	printf "${base}${SYS}nat on nosuchif0\n" | gen s-nat.conf 644
+	checks=$((checks + 1))
+	if parse -n "$W/s-nat.conf" "$W/out" &&
+	    grep -q "warning: nat on nosuchif0: no such interface now" \
+	    "$W/out.msg" && grep -q "configuration OK" "$W/out.msg"; then
+		:
+	else
+		fail "nat on a missing interface: want a warning and OK; got:"
+		cat "$W/out.msg"
+	fi
+}
+
 # -D wins over a macro the file sets, as in pf.conf.
 macros() {
-	printf 'keyfile = "/nonexistent"\nkey $keyfile\nlisten on *\n' |
+	printf "keyfile = \"/nonexistent\"\nkey \$keyfile\nlisten on *\n$SYS" |
 	    gen g-macro.conf 644
 	expect_ok "$W/g-macro.conf"
 }
@@ -295,6 +389,7 @@ bad_configs
 examples
 generated
 keys
+system
 macros
 
 echo "$checks checks, $failures failed"

@@ -85,7 +85,6 @@ expect_usage status -j alice extra
 expect_usage reload now
 expect_usage log
 expect_usage log loud
-expect_usage keygen
 expect_usage keygen a b
 
 # No daemon: a clear error naming the socket, exit 1.
@@ -124,6 +123,29 @@ else
 fi
 "$CTL" keygen "$T/k2" && ! cmp -s "$key" "$T/k2" ||
     fail "two keys are the same"
+
+# To standard output: with "-", with no file, and by the name
+# /dev/stdout (a pipe, then a regular file), never to a terminal.
+for how in - "" /dev/stdout; do
+	n=$("$CTL" keygen $how | wc -c | tr -d ' ')
+	[ "$n" = 32 ] && ok "keygen ${how:-(no file)} | wc: 32 bytes" ||
+	    fail "keygen ${how:-(no file)} to a pipe wrote $n bytes"
+done
+rm -f "$T/out.key"
+if (umask 077; "$CTL" keygen /dev/stdout >"$T/out.key") &&
+    [ "$(wc -c <"$T/out.key" | tr -d ' ')" = 32 ]; then
+	ok "keygen /dev/stdout >file"
+else
+	fail "keygen /dev/stdout >file"
+fi
+if command -v script >/dev/null 2>&1; then
+	script -qc "$CTL keygen" /dev/null >"$T/tty" 2>&1
+	if grep -q "is a terminal" "$T/tty"; then
+		ok "keygen refuses a terminal"
+	else
+		fail "keygen wrote to a terminal:"; od -c "$T/tty" | head -3
+	fi
+fi
 "$CTL" keygen "$T/no/such/dir/key" 2>/dev/null &&
     fail "keygen into a missing directory succeeded"
 

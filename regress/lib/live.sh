@@ -15,8 +15,8 @@ SRV_IP=198.18.0.1
 CLI_IP=198.18.0.2
 SRV_TUN4=192.168.192.254
 CLI_TUN4=192.168.192.1
-SRV_TUN6=64:ff9b::c0a8:c0fe
-CLI_TUN6=64:ff9b::c0a8:c001
+SRV_TUN6=fd64:7376:706e::c0a8:c0fe
+CLI_TUN6=fd64:7376:706e::c0a8:c001
 SRV_FAR=198.19.0.1
 REMOTE_IP=198.19.0.2
 SRV_FAR6=2001:db8:1::1
@@ -26,6 +26,14 @@ NS_EXTRA=	# more namespaces a test made (live_star), removed at cleanup
 NS_ETC=		# /etc/netns/NS directories a test made (live_resolver)
 
 skip() { echo "skipped: $*"; exit 77; }
+
+# The unprivileged user and empty chroot a default dsvpnd needs (root
+# only; what doc/INSTALL.md has an administrator do): daemon_user USER DIR
+daemon_user() {
+	getent passwd "$1" >/dev/null ||
+	    useradd -r -d "$2" -s /usr/sbin/nologin "$1" || return 1
+	mkdir -p "$2" && chown root "$2" && chmod 755 "$2"
+}
 fail() { echo "FAIL: $*"; live_dump_logs; exit 1; }
 note() { echo "--- $*"; }
 
@@ -45,10 +53,7 @@ live_init() {
 	command -v ip >/dev/null || skip "needs iproute2"
 	[ -c /dev/net/tun ] || skip "needs /dev/net/tun"
 	[ -x "$DSVPND" ] || fail "no dsvpnd binary at $DSVPND"
-	getent passwd _dsvpnd >/dev/null ||
-	    useradd -r -d /var/empty -s /usr/sbin/nologin _dsvpnd ||
-	    skip "cannot create user _dsvpnd"
-	mkdir -p /var/empty && chmod 755 /var/empty
+	daemon_user _dsvpnd /var/empty || skip "cannot create user _dsvpnd"
 	LIVE_DIR=${TMPDIR:-/tmp}/live.$$
 	mkdir -p "$LIVE_DIR"
 	chmod 755 "$LIVE_DIR"
@@ -131,6 +136,22 @@ live_start() {
 	    >>"$LIVE_DIR/$name.log" 2>&1 &
 	eval "PID_$name=$!"
 	PIDS="$PIDS $!"
+}
+
+# live_daemon NAME NS [dsvpnd args...]: starts dsvpnd as an administrator
+# would, without -d: it returns when the daemon is up or has failed.
+# Sets DAEMON_RC and leaves its stderr in NAME.err; a daemon that runs
+# is added to the processes cleanup ends (by the pid in NAME.pid).
+live_daemon() {
+	local name=$1 ns=$2 pid; shift 2
+	timeout 60 ip netns exec "$ns" "$DSVPND" -f "$LIVE_DIR/$name.conf" \
+	    "$@" >"$LIVE_DIR/$name.out" 2>"$LIVE_DIR/$name.err"
+	DAEMON_RC=$?
+	[ $DAEMON_RC -eq 0 ] || return 0
+	pid=$(cat "$LIVE_DIR/$name.pid" 2>/dev/null)
+	[ -n "$pid" ] && alive "$pid" || fail "$name: exit 0 but no daemon"
+	eval "PID_$name=$pid"
+	PIDS="$PIDS $pid"
 }
 
 # Start the server, then the client, and wait for their session and a

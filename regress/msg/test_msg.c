@@ -288,7 +288,11 @@ test_catalogue(void)
 	/* Right type, wrong direction or channel. */
 	m = fake(MSG_VERBOSE, sizeof(int32_t), -1);
 	CHECK(msgcat_verify(PROC_TUNNEL, PROC_PARENT, &m) != NULL);
+	m = fake(MSG_RECONF_KEY, sizeof(struct conf_key), -1);
+	CHECK(msgcat_verify(PROC_PARENT, PROC_TUNNEL, &m) == NULL);
 	m = fake(MSG_RECONF_KEY, CONF_KEY_LEN, -1);
+	CHECK(msgcat_verify(PROC_PARENT, PROC_TUNNEL, &m) != NULL);
+	m = fake(MSG_RECONF_KEY, sizeof(struct conf_key), -1);
 	CHECK(msgcat_verify(PROC_PARENT, PROC_TUNNEL, &m) == NULL);
 	CHECK(msgcat_verify(PROC_PARENT, PROC_CONTROL, &m) != NULL);
 	/* Lengths are exact. */

@@ -376,7 +376,7 @@ main(void)
 {
 	uint8_t		 hello[PROTO_HELLO_LEN];
 	socklen_t	 len = sizeof(srv_addr);
-	uint8_t		 decoy[PROTO_KEY_LEN];
+	struct conf_key	 decoy, mine;
 	int		 lfd, tun[2], cs = -1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -390,9 +390,10 @@ main(void)
 	pending_init(&st);
 	/* The server's table: one client with our key, one decoy. */
 	peertab_begin();
-	randombytes_buf(decoy, sizeof(decoy));
-	peertab_add("decoy", decoy, 0, NULL, NULL);
-	peertab_add("client", psk, 0, NULL, NULL);
+	randombytes_buf(decoy.psk, sizeof(decoy.psk));
+	memcpy(mine.psk, psk, sizeof(mine.psk));
+	peertab_add("decoy", &decoy, 0, NULL, NULL);
+	peertab_add("client", &mine, 0, NULL, NULL);
 	peertab_commit(NULL);
 	session_set_policy(1, 0);
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, tun) == -1)
