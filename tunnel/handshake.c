@@ -21,6 +21,9 @@
  * window, MAC, replay cache) before the server spends a Diffie-Hellman;
  * the reply carries the server's ephemeral and a key confirmation that
  * only a holder of the PSK and of the server's ephemeral secret can make.
+ * Version 2 adds the key identifier before the MAC and uses its own
+ * label for every key and hash, so nothing of one version is valid in
+ * the other.
  */
 #include "compat.h"
 
@@ -28,20 +31,26 @@
 
 #include <sodium.h>
 
+#include "keyid.h"
 #include "proto_int.h"
 
-#define KDF_CTX_HELLO		"dsvpnd1h"
-#define KDF_CTX_KEYS		"dsvpnd1k"
-#define TRANSCRIPT_LABEL	"dsvpnd v1 transcript"
-
-/* Hello layout; see doc/PROTOCOL.md. */
+/* Hello layout; see doc/PROTOCOL.md.  The MAC ends either version. */
 #define H_TS		4
 #define H_NONCE		12
 #define H_EPK		28
-#define H_MAC		60
+#define H_KEYID		60	/* v2 */
 /* Reply layout. */
 #define R_EPK		4
 #define R_CONFIRM	36
+
+static const struct hs_suite suites[] = {
+	{ PROTO_V1, PROTO_HELLO_LEN, 60, "dsvpnd1h", "dsvpnd1k",
+	    "dsvpnd v1 transcript", "handshake", "rekey",
+	    "dsvpnd v1 rekey" },
+	{ PROTO_V2, PROTO_HELLO2_LEN, 92, "dsvpnd2h", "dsvpnd2k",
+	    "dsvpnd v2 transcript", "dsvpnd v2 handshake",
+	    "dsvpnd v2 rekey", "dsvpnd v2 rekey context" }
+};
 
 static void
 put64be(uint8_t *p, uint64_t v)
@@ -63,10 +72,39 @@ get64be(const uint8_t *p)
 	return (v);
 }
 
-void
-hs_hello_key(uint8_t k[32], const uint8_t psk[PROTO_KEY_LEN])
+const struct hs_suite *
+hs_suite(int version)
 {
-	crypto_kdf_derive_from_key(k, 32, 1, KDF_CTX_HELLO, psk);
+	size_t	 i;
+
+	for (i = 0; i < nitems(suites); i++)
+		if (suites[i].version == version)
+			return (&suites[i]);
+	return (NULL);
+}
+
+/* Will these (resolved) params speak this version? */
+int
+hs_accepts(const struct proto_params *par, int version)
+{
+	if (hs_suite(version) == NULL)
+		return (0);
+	return (par->version == 0 || par->version == version);
+}
+
+size_t
+proto_hello_len(uint8_t first)
+{
+	const struct hs_suite	*su = hs_suite(first);
+
+	return (su != NULL ? su->hello_len : 0);
+}
+
+void
+hs_hello_key(uint8_t k[32], const uint8_t psk[PROTO_KEY_LEN],
+    const struct hs_suite *su)
+{
+	crypto_kdf_derive_from_key(k, 32, 1, su->kdf_hello, psk);
 }
 
 uint8_t
@@ -101,14 +139,15 @@ hs_cipher_pick(const struct proto_params *par, uint8_t offer)
 }
 
 static void
-hs_transcript(uint8_t th[32], const uint8_t *hello, const uint8_t *reply)
+hs_transcript(const struct hs_suite *su, uint8_t th[32],
+    const uint8_t *hello, const uint8_t *reply)
 {
 	crypto_generichash_state st;
 
 	crypto_generichash_init(&st, NULL, 0, 32);
-	crypto_generichash_update(&st, (const uint8_t *)TRANSCRIPT_LABEL,
-	    sizeof(TRANSCRIPT_LABEL) - 1);
-	crypto_generichash_update(&st, hello, PROTO_HELLO_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)su->transcript,
+	    strlen(su->transcript));
+	crypto_generichash_update(&st, hello, su->hello_len);
 	crypto_generichash_update(&st, reply, R_CONFIRM);
 	crypto_generichash_final(&st, th, 32);
 }
@@ -118,12 +157,13 @@ hs_transcript(uint8_t th[32], const uint8_t *hello, const uint8_t *reply)
  * the responder's ephemerals.  th: transcript hash or rekey context.
  */
 void
-hs_derive(const uint8_t key[32], const char *label, const uint8_t dh[32],
-    const uint8_t a[32], const uint8_t b[32], const uint8_t th[32],
-    struct proto_keys *out)
+hs_derive(const struct hs_suite *su, const uint8_t key[32],
+    const char *label, const uint8_t dh[32], const uint8_t a[32],
+    const uint8_t b[32], const uint8_t th[32], struct proto_keys *out)
 {
 	crypto_generichash_state st;
 	uint8_t		 prk[32];
+	const char	*ctx = su->kdf_keys;
 
 	crypto_generichash_init(&st, key, 32, sizeof(prk));
 	crypto_generichash_update(&st, (const uint8_t *)label, strlen(label));
@@ -132,12 +172,12 @@ hs_derive(const uint8_t key[32], const char *label, const uint8_t dh[32],
 	crypto_generichash_update(&st, b, 32);
 	crypto_generichash_update(&st, th, 32);
 	crypto_generichash_final(&st, prk, sizeof(prk));
-	crypto_kdf_derive_from_key(out->c2s, 32, 1, KDF_CTX_KEYS, prk);
-	crypto_kdf_derive_from_key(out->s2c, 32, 2, KDF_CTX_KEYS, prk);
-	crypto_kdf_derive_from_key(out->hc2s, 32, 3, KDF_CTX_KEYS, prk);
-	crypto_kdf_derive_from_key(out->hs2c, 32, 4, KDF_CTX_KEYS, prk);
-	crypto_kdf_derive_from_key(out->confirm, 32, 5, KDF_CTX_KEYS, prk);
-	crypto_kdf_derive_from_key(out->chain, 32, 6, KDF_CTX_KEYS, prk);
+	crypto_kdf_derive_from_key(out->c2s, 32, 1, ctx, prk);
+	crypto_kdf_derive_from_key(out->s2c, 32, 2, ctx, prk);
+	crypto_kdf_derive_from_key(out->hc2s, 32, 3, ctx, prk);
+	crypto_kdf_derive_from_key(out->hs2c, 32, 4, ctx, prk);
+	crypto_kdf_derive_from_key(out->confirm, 32, 5, ctx, prk);
+	crypto_kdf_derive_from_key(out->chain, 32, 6, ctx, prk);
 	sodium_memzero(prk, sizeof(prk));
 	sodium_memzero(&st, sizeof(st));
 }
@@ -166,24 +206,46 @@ hs_install(struct proto *p, const struct proto_keys *k, int what)
 	memcpy(p->chain, k->chain, sizeof(p->chain));
 }
 
+/*
+ * Client, v2: a ticket if the caller gave one (used once), else the
+ * epoch id of the hello's own hour.
+ */
+static void
+hs_keyid(struct proto *p, uint8_t *id, uint64_t ts)
+{
+	if (p->par.ticket_set) {
+		memcpy(id, p->par.ticket, PROTO_KEYID_LEN);
+		sodium_memzero(p->par.ticket, sizeof(p->par.ticket));
+		p->par.ticket_set = 0;
+	} else
+		keyid_epoch(id, p->par.psk, keyid_hour(ts));
+}
+
 /* Client: make the hello, keep a copy for the transcript, queue it. */
 int
 hs_hello_make(struct proto *p)
 {
-	uint8_t	*h = p->hello;
+	const struct hs_suite	*su = p->suite;
+	uint8_t			*h = p->hello;
+	uint8_t			 k[32];
+	uint64_t		 ts = proto_wallclock(&p->par);
 
 	if (proto_keypair(p) == -1)
 		return (-1);
-	h[0] = PROTO_VERSION;
+	h[0] = (uint8_t)su->version;
 	h[1] = HS_HELLO;
 	h[2] = hs_cipher_offer(&p->par);
 	h[3] = 0;
-	put64be(h + H_TS, proto_wallclock(&p->par));
+	put64be(h + H_TS, ts);
 	proto_rng(&p->par, h + H_NONCE, 16);
 	memcpy(h + H_EPK, p->epk, 32);
-	crypto_generichash(h + H_MAC, 32, h, H_MAC, p->khello, 32);
-	memcpy(p->out, h, PROTO_HELLO_LEN);
-	p->outlen = PROTO_HELLO_LEN;
+	if (su->version == PROTO_V2)
+		hs_keyid(p, h + H_KEYID, ts);
+	hs_hello_key(k, p->par.psk, su);
+	crypto_generichash(h + su->mac_off, 32, h, su->mac_off, k, 32);
+	sodium_memzero(k, sizeof(k));
+	memcpy(PROTO_OUT(p), h, su->hello_len);
+	p->outlen = su->hello_len;
 	return (0);
 }
 
@@ -196,22 +258,21 @@ hs_refuse(int *fault, const char **why, int f, const char *msg)
 }
 
 /*
- * Everything that is checked before a Diffie-Hellman, cheapest first.
- * The nonce is recorded only once the MAC holds, so that forged hellos
- * cannot fill the cache.
+ * What needs no key, cheapest first: version, length, layout, clock
+ * window.  *sup gets the hello's version.
  */
 int
-hs_hello_verify(const struct proto_params *par, const uint8_t khello[32],
-    const uint8_t *h, int record, int *fault, const char **why)
+hs_hello_shape(const struct proto_params *par, const uint8_t *h, size_t len,
+    const struct hs_suite **sup, int *fault, const char **why)
 {
-	uint8_t		 mac[32];
-	uint64_t	 ts, now;
-	int		 rc;
+	const struct hs_suite	*su;
+	uint64_t		 ts, now;
 
-	if (h[0] != PROTO_VERSION)
+	if (len == 0 || (su = hs_suite(h[0])) == NULL ||
+	    !hs_accepts(par, h[0]))
 		return (hs_refuse(fault, why, PROTO_F_HANDSHAKE,
 		    "unsupported protocol version"));
-	if (h[1] != HS_HELLO || h[3] != 0)
+	if (len != su->hello_len || h[1] != HS_HELLO || h[3] != 0)
 		return (hs_refuse(fault, why, PROTO_F_HANDSHAKE,
 		    "malformed hello"));
 	ts = get64be(h + H_TS);
@@ -221,8 +282,29 @@ hs_hello_verify(const struct proto_params *par, const uint8_t khello[32],
 	if (ts > now && ts - now > par->clock_window)
 		return (hs_refuse(fault, why, PROTO_F_REPLAY,
 		    "hello from the future"));
-	crypto_generichash(mac, sizeof(mac), h, H_MAC, khello, 32);
-	rc = sodium_memcmp(mac, h + H_MAC, sizeof(mac));
+	*sup = su;
+	return (0);
+}
+
+/*
+ * Everything that is checked before a Diffie-Hellman, cheapest first.
+ * The nonce is recorded only once the MAC holds, so that forged hellos
+ * cannot fill the cache.
+ */
+int
+hs_hello_verify(const struct proto_params *par, const uint8_t *h, size_t len,
+    int record, int *fault, const char **why)
+{
+	const struct hs_suite	*su;
+	uint8_t			 k[32], mac[32];
+	int			 rc;
+
+	if (hs_hello_shape(par, h, len, &su, fault, why) == -1)
+		return (-1);
+	hs_hello_key(k, par->psk, su);
+	crypto_generichash(mac, sizeof(mac), h, su->mac_off, k, sizeof(k));
+	rc = sodium_memcmp(mac, h + su->mac_off, sizeof(mac));
+	sodium_memzero(k, sizeof(k));
 	sodium_memzero(mac, sizeof(mac));
 	if (rc != 0)
 		return (hs_refuse(fault, why, PROTO_F_HANDSHAKE,
@@ -233,11 +315,11 @@ hs_hello_verify(const struct proto_params *par, const uint8_t khello[32],
 	if (par->replay == NULL)
 		return (hs_refuse(fault, why, PROTO_F_HANDSHAKE,
 		    "no replay cache"));
-	if (replay_seen(par->replay, h + H_NONCE, ts))
+	if (replay_seen(par->replay, h + H_NONCE, get64be(h + H_TS)))
 		return (hs_refuse(fault, why, PROTO_F_REPLAY,
 		    "replayed hello"));
 	if (record)
-		replay_add(par->replay, h + H_NONCE, ts);
+		replay_add(par->replay, h + H_NONCE, get64be(h + H_TS));
 	return (0);
 }
 
@@ -245,25 +327,29 @@ hs_hello_verify(const struct proto_params *par, const uint8_t khello[32],
 int
 hs_hello_input(struct proto *p, const uint8_t *h)
 {
-	struct proto_keys k;
-	uint8_t		 th[32], dh[32];
-	uint8_t		*r = p->out;
-	const char	*why;
-	int		 fault;
+	const struct hs_suite	*su = hs_suite(h[0]);
+	struct proto_keys	 k;
+	uint8_t			 th[32], dh[32];
+	uint8_t			*r = PROTO_OUT(p);
+	const char		*why;
+	int			 fault;
 
-	if (hs_hello_verify(&p->par, p->khello, h, 1, &fault, &why) == -1)
-		return (proto_fail(p, fault, why));
+	if (su == NULL || hs_hello_verify(&p->par, h, su->hello_len, 1,
+	    &fault, &why) == -1)
+		return (proto_fail(p, su == NULL ? PROTO_F_HANDSHAKE : fault,
+		    su == NULL ? "unsupported protocol version" : why));
+	p->suite = su;
 	p->cipher = hs_cipher_pick(&p->par, h[2]);
 	if (proto_keypair(p) == -1 || proto_dh(dh, p->esk, h + H_EPK) == -1)
 		return (proto_fail(p, PROTO_F_HANDSHAKE, "bad client key"));
-	memcpy(p->hello, h, PROTO_HELLO_LEN);
-	r[0] = PROTO_VERSION;
+	memcpy(p->hello, h, su->hello_len);
+	r[0] = (uint8_t)su->version;
 	r[1] = HS_REPLY;
 	r[2] = (uint8_t)p->cipher;
 	r[3] = 0;
 	memcpy(r + R_EPK, p->epk, 32);
-	hs_transcript(th, h, r);
-	hs_derive(p->par.psk, "handshake", dh, h + H_EPK, p->epk, th, &k);
+	hs_transcript(su, th, h, r);
+	hs_derive(su, p->par.psk, su->prk, dh, h + H_EPK, p->epk, th, &k);
 	crypto_generichash(r + R_CONFIRM, 32, th, sizeof(th), k.confirm, 32);
 	hs_install(p, &k, INSTALL_TX | INSTALL_RX);
 	p->outlen = PROTO_REPLY_LEN;
@@ -276,7 +362,7 @@ hs_hello_input(struct proto *p, const uint8_t *h)
 static int
 hs_reply_check(struct proto *p, const uint8_t *r)
 {
-	if (r[0] != PROTO_VERSION)
+	if (r[0] != p->suite->version)
 		return (proto_fail(p, PROTO_F_HANDSHAKE,
 		    "unsupported protocol version"));
 	if (r[1] != HS_REPLY || r[3] != 0)
@@ -292,9 +378,10 @@ hs_reply_check(struct proto *p, const uint8_t *r)
 int
 hs_reply_input(struct proto *p, const uint8_t *r)
 {
-	struct proto_keys k;
-	uint8_t		 th[32], dh[32], mac[32];
-	int		 rc;
+	const struct hs_suite	*su = p->suite;
+	struct proto_keys	 k;
+	uint8_t			 th[32], dh[32], mac[32];
+	int			 rc;
 
 	if (hs_reply_check(p, r) == -1)
 		return (-1);
@@ -302,8 +389,8 @@ hs_reply_input(struct proto *p, const uint8_t *r)
 		return (proto_fail(p, PROTO_F_HANDSHAKE, "bad server key"));
 	sodium_memzero(p->esk, sizeof(p->esk));
 	p->cipher = r[2];
-	hs_transcript(th, p->hello, r);
-	hs_derive(p->par.psk, "handshake", dh, p->epk, r + R_EPK, th, &k);
+	hs_transcript(su, th, p->hello, r);
+	hs_derive(su, p->par.psk, su->prk, dh, p->epk, r + R_EPK, th, &k);
 	sodium_memzero(dh, sizeof(dh));
 	crypto_generichash(mac, sizeof(mac), th, sizeof(th), k.confirm, 32);
 	rc = sodium_memcmp(mac, r + R_CONFIRM, sizeof(mac));

@@ -56,13 +56,21 @@ proto_wallclock(const struct proto_params *par)
 	return ((uint64_t)time(NULL));
 }
 
+/* A fresh ephemeral X25519 key pair from the params' rng. */
+int
+proto_keypair_make(const struct proto_params *par, uint8_t sk[32],
+    uint8_t pk[32])
+{
+	dh_calls++;
+	proto_rng(par, sk, 32);
+	return (crypto_scalarmult_base(pk, sk) == 0 ? 0 : -1);
+}
+
 /* A fresh ephemeral X25519 key pair in p->esk, p->epk. */
 int
 proto_keypair(struct proto *p)
 {
-	dh_calls++;
-	proto_rng(&p->par, p->esk, sizeof(p->esk));
-	return (crypto_scalarmult_base(p->epk, p->esk) == 0 ? 0 : -1);
+	return (proto_keypair_make(&p->par, p->esk, p->epk));
 }
 
 /* X25519; refuses a peer key that yields the all-zero secret. */
@@ -91,6 +99,8 @@ proto_resolve(struct proto_params *d, const struct proto_params *s)
 		d->max_payload = PROTO_MAX_PAYLOAD;
 	if (d->handshake_ms == 0)
 		d->handshake_ms = PROTO_DEF_HANDSHAKE_MS;
+	if (d->role == PROTO_CLIENT && d->version == 0)
+		d->version = PROTO_VERSION;
 }
 
 static void
@@ -101,8 +111,22 @@ proto_wipe_keys(struct proto *p)
 	frame_key_wipe(&p->rx_next);
 	sodium_memzero(p->esk, sizeof(p->esk));
 	sodium_memzero(p->chain, sizeof(p->chain));
-	sodium_memzero(p->khello, sizeof(p->khello));
 	sodium_memzero(p->par.psk, sizeof(p->par.psk));
+	sodium_memzero(p->par.ticket, sizeof(p->par.ticket));
+}
+
+/* Empty the control output and go back to the inline buffer. */
+void
+proto_out_reset(struct proto *p)
+{
+	if (p->outbig != NULL) {
+		sodium_memzero(p->outbig, PROTO_OUT_MAX);
+		free(p->outbig);
+		p->outbig = NULL;
+	}
+	sodium_memzero(p->out, sizeof(p->out));
+	p->outlen = 0;
+	p->outcap = sizeof(p->out);
 }
 
 /* The session is over: wipe every secret, send nothing more. */
@@ -115,8 +139,7 @@ proto_fail(struct proto *p, int fault, const char *why)
 	}
 	p->state = ST_DEAD;
 	proto_wipe_keys(p);
-	sodium_memzero(p->out, sizeof(p->out));
-	p->outlen = 0;
+	proto_out_reset(p);
 	p->need = 0;
 	return (-1);
 }
@@ -136,7 +159,8 @@ proto_new(const struct proto_params *par)
 		errno = ENOTSUP;
 		return (NULL);
 	}
-	if (par->role == PROTO_SERVER && par->replay == NULL) {
+	if ((par->role == PROTO_SERVER && par->replay == NULL) ||
+	    (par->version != 0 && hs_suite(par->version) == NULL)) {
 		errno = EINVAL;
 		return (NULL);
 	}
@@ -146,7 +170,10 @@ proto_new(const struct proto_params *par)
 	p = mem;
 	memset(p, 0, sizeof(*p));
 	proto_resolve(&p->par, par);
-	hs_hello_key(p->khello, p->par.psk);
+	p->outcap = sizeof(p->out);
+	/* A server learns the version from the hello's first byte. */
+	if (p->par.role == PROTO_CLIENT)
+		p->suite = hs_suite(p->par.version);
 	p->state = p->par.role == PROTO_SERVER ? ST_WAIT_HELLO : ST_NEW;
 	p->need = p->par.role == PROTO_SERVER ? PROTO_HELLO_LEN :
 	    PROTO_REPLY_LEN;
@@ -159,6 +186,7 @@ proto_free(struct proto *p)
 {
 	if (p == NULL)
 		return;
+	proto_out_reset(p);
 	sodium_memzero(p, sizeof(*p));
 	free(p);
 }
@@ -189,19 +217,48 @@ proto_start(struct proto *p, uint64_t now)
 size_t
 proto_pending(struct proto *p, const uint8_t **out)
 {
-	*out = p->out;
+	*out = PROTO_OUT(p);
 	return (p->outlen);
 }
 
 void
 proto_consume(struct proto *p, size_t n)
 {
+	uint8_t	*o = PROTO_OUT(p);
+
 	if (n >= p->outlen) {
-		p->outlen = 0;
+		/* Drained: an idle session keeps no big buffer. */
+		proto_out_reset(p);
 		return;
 	}
-	memmove(p->out, p->out + n, p->outlen - n);
+	memmove(o, o + n, p->outlen - n);
 	p->outlen -= n;
+}
+
+/*
+ * Room for n more bytes of control output.  Only a version 2 session
+ * (a PUSH) ever needs more than the inline buffer.
+ */
+static int
+proto_out_room(struct proto *p, size_t n)
+{
+	size_t	 max = proto_version(p) >= PROTO_V2 ? PROTO_OUT_MAX :
+	    sizeof(p->out);
+	uint8_t	*big;
+
+	if (p->outcap - p->outlen >= n)
+		return (0);
+	if (n > max - p->outlen)
+		return (proto_fail(p, PROTO_F_PROTOCOL,
+		    "control output not drained"));
+	if ((big = malloc(PROTO_OUT_MAX)) == NULL)
+		return (proto_fail(p, PROTO_F_PROTOCOL,
+		    "no memory for control output"));
+	memcpy(big, p->out, p->outlen);
+	sodium_memzero(p->out, sizeof(p->out));
+	p->outbig = big;
+	p->outcap = PROTO_OUT_MAX;
+	return (0);
 }
 
 /* Seal a control frame onto the output queue. */
@@ -209,11 +266,11 @@ int
 proto_queue(struct proto *p, uint8_t type, const uint8_t *m, size_t len,
     uint64_t now)
 {
-	uint8_t	*f = p->out + p->outlen;
+	uint8_t	*f;
 
-	if (sizeof(p->out) - p->outlen < len + PROTO_OVERHEAD)
-		return (proto_fail(p, PROTO_F_PROTOCOL,
-		    "control output not drained"));
+	if (proto_out_room(p, len + PROTO_OVERHEAD) == -1)
+		return (-1);
+	f = PROTO_OUT(p) + p->outlen;
 	if (len > 0)
 		memcpy(f + PROTO_HDR_LEN, m, len);
 	if (frame_seal(&p->tx, p->cipher, type, f, len) == -1)
@@ -269,8 +326,17 @@ proto_set_timers(struct proto *p, uint32_t keepalive_ms, uint32_t dead_ms,
 void
 proto_close(struct proto *p)
 {
+	proto_close_reason(p, PROTO_CLOSE_NONE);
+}
+
+void
+proto_close_reason(struct proto *p, int reason)
+{
+	uint8_t	 r = (uint8_t)reason;
+	size_t	 len = proto_version(p) >= PROTO_V2 ? 1 : 0;
+
 	if (p->state == ST_UP && !p->closing) {
-		if (proto_queue(p, FRAME_CLOSE, NULL, 0, p->last_tx) == -1)
+		if (proto_queue(p, FRAME_CLOSE, &r, len, p->last_tx) == -1)
 			return;
 		p->closing = 1;
 		return;
@@ -279,6 +345,67 @@ proto_close(struct proto *p)
 		proto_wipe_keys(p);
 		p->state = ST_CLOSED;
 	}
+}
+
+const char *
+proto_close_reason_name(int reason)
+{
+	switch (reason) {
+	case PROTO_CLOSE_SHUTDOWN:
+		return ("peer shutting down");
+	case PROTO_CLOSE_REPLACED:
+		return ("replaced by a newer session with this key");
+	case PROTO_CLOSE_KICKED:
+		return ("ended by the administrator");
+	case PROTO_CLOSE_REMOVED:
+		return ("client removed or its key changed");
+	default:
+		return ("no reason given");
+	}
+}
+
+int
+proto_version(const struct proto *p)
+{
+	return (p->suite != NULL ? p->suite->version : 0);
+}
+
+/* May this session carry a server's v2 control frame now? */
+static int
+proto_v2_server_up(const struct proto *p)
+{
+	return (proto_is_up(p) && p->par.role == PROTO_SERVER &&
+	    proto_version(p) >= PROTO_V2);
+}
+
+int
+proto_push(struct proto *p, const uint8_t *tlv, size_t len, uint64_t now)
+{
+	if (!proto_v2_server_up(p) || len > PROTO_PUSH_MAX) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if (proto_queue(p, FRAME_PUSH, tlv, len, now) == -1) {
+		errno = ENOBUFS;
+		return (-1);
+	}
+	return (0);
+}
+
+int
+proto_ticket(struct proto *p, const uint8_t ticket[PROTO_TICKET_LEN],
+    uint64_t now)
+{
+	if (!proto_v2_server_up(p)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if (proto_queue(p, FRAME_TICKET, ticket, PROTO_TICKET_LEN,
+	    now) == -1) {
+		errno = ENOBUFS;
+		return (-1);
+	}
+	return (0);
 }
 
 const char *
@@ -320,22 +447,46 @@ proto_tx_state(const struct proto *p, uint8_t id[16], uint64_t *ctr)
 }
 
 int
+proto_hello_peek(const struct proto_params *par, const uint8_t *hello,
+    size_t len, struct proto_hello_info *info, int *fault)
+{
+	struct proto_params	 r;
+	const struct hs_suite	*su;
+	const char		*why;
+	int			 f = PROTO_F_HANDSHAKE, rc;
+
+	memset(info, 0, sizeof(*info));
+	proto_resolve(&r, par);
+	rc = hs_hello_shape(&r, hello, len, &su, &f, &why);
+	sodium_memzero(&r, sizeof(r));
+	if (rc == -1) {
+		if (fault != NULL)
+			*fault = f;
+		return (-1);
+	}
+	info->version = su->version;
+	info->timestamp = (uint64_t)hello[4] << 56 |
+	    (uint64_t)hello[5] << 48 | (uint64_t)hello[6] << 40 |
+	    (uint64_t)hello[7] << 32 | (uint64_t)hello[8] << 24 |
+	    (uint64_t)hello[9] << 16 | (uint64_t)hello[10] << 8 | hello[11];
+	/* The key identifier sits right before the MAC. */
+	if (su->version >= PROTO_V2)
+		info->keyid = hello + su->mac_off - PROTO_KEYID_LEN;
+	return (0);
+}
+
+int
 proto_hello_check(const struct proto_params *par, const uint8_t *hello,
     size_t len, int *fault)
 {
 	struct proto_params	 r;
-	uint8_t			 kh[32];
 	const char		*why;
-	int			 f = PROTO_F_PROTOCOL, rc = -1;
+	int			 f = PROTO_F_PROTOCOL, rc;
 
 	if (sodium_init() == -1)
 		return (-1);
 	proto_resolve(&r, par);
-	if (len == PROTO_HELLO_LEN) {
-		hs_hello_key(kh, r.psk);
-		rc = hs_hello_verify(&r, kh, hello, 0, &f, &why);
-		sodium_memzero(kh, sizeof(kh));
-	}
+	rc = hs_hello_verify(&r, hello, len, 0, &f, &why);
 	sodium_memzero(&r, sizeof(r));
 	if (rc == -1 && fault != NULL)
 		*fault = f;

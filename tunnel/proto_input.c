@@ -28,17 +28,27 @@
 
 #include "proto_int.h"
 
+/* The first byte says the version, and so how long the hello is. */
 static ssize_t
 input_hello(struct proto *p, uint8_t *buf, size_t len, uint64_t now)
 {
-	if (len < PROTO_HELLO_LEN)
+	size_t	 hlen;
+
+	if (len == 0)
+		return (0);
+	hlen = proto_hello_len(buf[0]);
+	if (hlen == 0 || !hs_accepts(&p->par, buf[0]))
+		return (proto_fail(p, PROTO_F_HANDSHAKE,
+		    "unsupported protocol version"));
+	p->need = hlen;
+	if (len < hlen)
 		return (0);
 	if (hs_hello_input(p, buf) == -1)
 		return (-1);
 	p->state = ST_WAIT_CONFIRM;
 	p->last_rx = now;
 	p->need = PROTO_OVERHEAD;
-	return (PROTO_HELLO_LEN);
+	return (hlen);
 }
 
 static ssize_t
@@ -74,6 +84,43 @@ input_confirm(struct proto *p, uint8_t type, size_t len, uint64_t now,
 	return (0);
 }
 
+/* Version 1: an empty close; version 2: exactly the reason byte. */
+static int
+input_close(struct proto *p, const uint8_t *m, size_t len,
+    struct proto_event *ev)
+{
+	int	 v2 = proto_version(p) >= PROTO_V2;
+
+	if (len != (v2 ? 1u : 0u))
+		return (proto_fail(p, PROTO_F_PROTOCOL,
+		    "bad control frame length"));
+	ev->type = PROTO_EV_CLOSED;
+	ev->reason = v2 ? m[0] : PROTO_CLOSE_NONE;
+	proto_fail(p, PROTO_F_PROTOCOL, "closed by peer");
+	p->state = ST_CLOSED;
+	return (0);
+}
+
+/* PUSH and TICKET: version 2, and only from a server. */
+static int
+input_server_ctl(struct proto *p, uint8_t type, uint8_t *m, size_t len,
+    struct proto_event *ev)
+{
+	if (proto_version(p) < PROTO_V2)
+		return (proto_fail(p, PROTO_F_PROTOCOL, "unknown frame type"));
+	if (p->par.role != PROTO_CLIENT)
+		return (proto_fail(p, PROTO_F_PROTOCOL,
+		    "server frame from a client"));
+	if ((type == FRAME_PUSH && len > PROTO_PUSH_MAX) ||
+	    (type == FRAME_TICKET && len != PROTO_TICKET_LEN))
+		return (proto_fail(p, PROTO_F_PROTOCOL,
+		    "bad control frame length"));
+	ev->type = type == FRAME_PUSH ? PROTO_EV_PUSH : PROTO_EV_TICKET;
+	ev->data = m;
+	ev->len = len;
+	return (0);
+}
+
 static int
 input_dispatch(struct proto *p, uint8_t type, uint8_t *m, size_t len,
     uint64_t now, struct proto_event *ev)
@@ -84,6 +131,9 @@ input_dispatch(struct proto *p, uint8_t type, uint8_t *m, size_t len,
 	case FRAME_DATA:
 		if (len == 0)
 			break;
+		if (len > p->par.max_payload)
+			return (proto_fail(p, PROTO_F_PROTOCOL,
+			    "data frame over maximum"));
 		ev->type = PROTO_EV_DATA;
 		ev->data = m;
 		ev->len = len;
@@ -95,16 +145,27 @@ input_dispatch(struct proto *p, uint8_t type, uint8_t *m, size_t len,
 	case FRAME_REKEY:
 		return (rekey_input(p, m, len, now));
 	case FRAME_CLOSE:
-		if (len != 0)
-			break;
-		ev->type = PROTO_EV_CLOSED;
-		proto_fail(p, PROTO_F_PROTOCOL, "closed by peer");
-		p->state = ST_CLOSED;
-		return (0);
+		return (input_close(p, m, len, ev));
+	case FRAME_PUSH:
+	case FRAME_TICKET:
+		return (input_server_ctl(p, type, m, len, ev));
 	default:
 		return (proto_fail(p, PROTO_F_PROTOCOL, "unknown frame type"));
 	}
 	return (proto_fail(p, PROTO_F_PROTOCOL, "bad control frame length"));
+}
+
+/*
+ * The longest frame worth waiting for: max_payload, but a version 2
+ * client also takes a PUSH of PROTO_PUSH_MAX whatever its max_payload.
+ */
+static size_t
+input_limit(const struct proto *p)
+{
+	if (proto_version(p) >= PROTO_V2 && p->par.role == PROTO_CLIENT &&
+	    p->par.max_payload < PROTO_PUSH_MAX)
+		return (PROTO_PUSH_MAX);
+	return (p->par.max_payload);
 }
 
 static ssize_t
@@ -124,7 +185,7 @@ input_frame(struct proto *p, uint8_t *buf, size_t len, uint64_t now,
 	 * forged header (or a peer with a larger max_payload), counted as a
 	 * frame that failed to verify.
 	 */
-	if (plen > p->par.max_payload)
+	if (plen > input_limit(p))
 		return (proto_fail(p, PROTO_F_AUTH,
 		    "frame length over maximum"));
 	p->need = plen + PROTO_OVERHEAD;

@@ -38,6 +38,8 @@
 #define FRAME_KEEPALIVE		2
 #define FRAME_REKEY		3
 #define FRAME_CLOSE		4
+#define FRAME_PUSH		5	/* v2, server to client */
+#define FRAME_TICKET		6	/* v2, server to client */
 
 /* First payload byte of a rekey frame. */
 #define REKEY_INIT		1
@@ -45,8 +47,28 @@
 #define REKEY_DONE		3
 #define REKEY_KEY_LEN		(1 + crypto_scalarmult_BYTES)
 
-/* Control frames only; the biggest burst fits many times over. */
-#define PROTO_OUT_MAX		512
+/*
+ * Control output: the inline buffer holds the usual control frames many
+ * times over; a PUSH moves the output into a heap buffer of
+ * PROTO_OUT_MAX until it is drained.  Beyond that, output was not
+ * drained and the session ends.
+ */
+#define PROTO_OUT_SMALL		512
+#define PROTO_OUT_MAX		(PROTO_PUSH_MAX + PROTO_OVERHEAD + \
+				    PROTO_OUT_SMALL)
+
+/* What differs between the versions: lengths and every label. */
+struct hs_suite {
+	int		 version;
+	size_t		 hello_len;
+	size_t		 mac_off;	/* the MAC covers bytes before it */
+	const char	*kdf_hello;	/* context of the hello MAC key */
+	const char	*kdf_keys;	/* context of the session keys */
+	const char	*transcript;	/* label of the transcript hash */
+	const char	*prk;		/* label of the handshake PRK */
+	const char	*rekey_prk;	/* label of a rekey's PRK */
+	const char	*rekey_ctx;	/* label of a rekey's context */
+};
 
 enum proto_state {
 	ST_NEW,			/* proto_start not called yet */
@@ -95,13 +117,17 @@ struct proto {
 	uint64_t		 tx_bytes;	/* sent with current key */
 	uint64_t		 rekeys;
 	size_t			 need;
+	const struct hs_suite	*suite;		/* NULL: server before hello */
 	uint8_t			 esk[32], epk[32];	/* our ephemeral */
 	uint8_t			 chain[32];
-	uint8_t			 hello[PROTO_HELLO_LEN];
-	uint8_t			 khello[32];	/* hello MAC key */
-	size_t			 outlen;
-	uint8_t			 out[PROTO_OUT_MAX];
+	uint8_t			 hello[PROTO_HELLO_MAX];
+	size_t			 outlen, outcap;
+	uint8_t			*outbig;	/* NULL: out is in use */
+	uint8_t			 out[PROTO_OUT_SMALL];
 };
+
+/* Where control output is queued now. */
+#define PROTO_OUT(p)	((p)->outbig != NULL ? (p)->outbig : (p)->out)
 
 /* proto.c */
 int	 proto_fail(struct proto *, int, const char *);
@@ -110,7 +136,10 @@ uint64_t proto_wallclock(const struct proto_params *);
 void	 proto_resolve(struct proto_params *, const struct proto_params *);
 int	 proto_queue(struct proto *, uint8_t, const uint8_t *, size_t,
 	    uint64_t);
+void	 proto_out_reset(struct proto *);
 int	 proto_keypair(struct proto *);
+int	 proto_keypair_make(const struct proto_params *, uint8_t [32],
+	    uint8_t [32]);
 int	 proto_dh(uint8_t [32], const uint8_t [32], const uint8_t [32]);
 
 /* frame.c */
@@ -124,17 +153,22 @@ int	 frame_open(struct proto_key *, int, const uint8_t [4], uint8_t *,
 	    size_t);
 
 /* handshake.c */
-void	 hs_hello_key(uint8_t [32], const uint8_t [PROTO_KEY_LEN]);
+const struct hs_suite *hs_suite(int);
+int	 hs_accepts(const struct proto_params *, int);
+void	 hs_hello_key(uint8_t [32], const uint8_t [PROTO_KEY_LEN],
+	    const struct hs_suite *);
 int	 hs_hello_make(struct proto *);
-int	 hs_hello_verify(const struct proto_params *, const uint8_t [32],
-	    const uint8_t *, int, int *, const char **);
+int	 hs_hello_shape(const struct proto_params *, const uint8_t *, size_t,
+	    const struct hs_suite **, int *, const char **);
+int	 hs_hello_verify(const struct proto_params *, const uint8_t *, size_t,
+	    int, int *, const char **);
 int	 hs_hello_input(struct proto *, const uint8_t *);
 int	 hs_reply_input(struct proto *, const uint8_t *);
 int	 hs_cipher_pick(const struct proto_params *, uint8_t);
 uint8_t	 hs_cipher_offer(const struct proto_params *);
-void	 hs_derive(const uint8_t [32], const char *, const uint8_t [32],
+void	 hs_derive(const struct hs_suite *, const uint8_t [32], const char *,
 	    const uint8_t [32], const uint8_t [32], const uint8_t [32],
-	    struct proto_keys *);
+	    const uint8_t [32], struct proto_keys *);
 void	 hs_install(struct proto *, const struct proto_keys *, int);
 
 /* rekey.c */

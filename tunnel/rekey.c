@@ -39,8 +39,6 @@
 
 #include "proto_int.h"
 
-#define REKEY_LABEL	"dsvpnd v1 rekey"
-
 static void
 rekey_context(const struct proto *p, uint8_t th[32])
 {
@@ -52,8 +50,8 @@ rekey_context(const struct proto *p, uint8_t th[32])
 	for (i = 0; i < 8; i++)
 		seq[i] = (uint8_t)(p->rekeys >> (8 * i));
 	crypto_generichash_init(&st, NULL, 0, 32);
-	crypto_generichash_update(&st, (const uint8_t *)REKEY_LABEL,
-	    sizeof(REKEY_LABEL) - 1);
+	crypto_generichash_update(&st, (const uint8_t *)p->suite->rekey_ctx,
+	    strlen(p->suite->rekey_ctx));
 	crypto_generichash_update(&st, seq, sizeof(seq));
 	crypto_generichash_final(&st, th, 32);
 }
@@ -88,9 +86,11 @@ rekey_derive(struct proto *p, const uint8_t *peer, int initiator,
 	sodium_memzero(p->esk, sizeof(p->esk));
 	rekey_context(p, th);
 	if (initiator)
-		hs_derive(p->chain, "rekey", dh, p->epk, peer, th, k);
+		hs_derive(p->suite, p->chain, p->suite->rekey_prk, dh, p->epk,
+		    peer, th, k);
 	else
-		hs_derive(p->chain, "rekey", dh, peer, p->epk, th, k);
+		hs_derive(p->suite, p->chain, p->suite->rekey_prk, dh, peer,
+		    p->epk, th, k);
 	sodium_memzero(dh, sizeof(dh));
 	return (0);
 }

@@ -110,6 +110,8 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 	par->max_payload = PROTO_MAX_PAYLOAD;
 	par->cipher = PROTO_CIPHER_AUTO;
 	par->replay = t.replay;
+	/* Version 1 until the peer table looks key identifiers up. */
+	par->version = PROTO_V1;
 }
 
 /* Client: ask the parent for a connection unless one is on its way. */

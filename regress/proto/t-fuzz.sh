@@ -43,13 +43,16 @@ build() {
 	    sodium=-lsodium
 	fuzzer=$TMPDIR/fuzz_proto
 	srcs=
-	for f in proto proto_input proto_tick handshake frame rekey replay; do
+	for f in proto proto_input proto_tick handshake frame rekey replay \
+	    keyid idtable push replaywin cookie dgram dgram_frame dgram_hs \
+	    dgram_input dgram_rekey dgram_rel dgram_tick; do
 		srcs="$srcs $SRCDIR/tunnel/$f.c"
 	done
 	# shellcheck disable=SC2086
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -I"$BUILDDIR" -I"$SRCDIR/compat" -I"$SRCDIR/common" \
-	    -I"$SRCDIR/tunnel" "$SRCDIR/fuzz/fuzz_proto.c" $srcs $sodium \
+	    -I"$SRCDIR/tunnel" "$SRCDIR/fuzz/fuzz_proto.c" \
+	    "$SRCDIR/fuzz/fuzz_dgram.c" $srcs $sodium \
 	    -o "$fuzzer" || { echo "FAIL: cannot build the fuzzer"; exit 1; }
 }
 

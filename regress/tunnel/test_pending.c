@@ -91,6 +91,7 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 	if (role == PROTO_CLIENT)
 		memcpy(par->psk, psk, sizeof(par->psk));
 	par->replay = replay;
+	par->version = PROTO_V1;	/* as tunnel.c's */
 }
 
 uint32_t
