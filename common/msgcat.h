@@ -71,6 +71,7 @@ enum msg_type {
 	MSG_STATS,		/* struct tunnel_stats */
 	MSG_PEERS_PAGE,		/* struct peers_page + entries */
 	MSG_KICK_RESULT,	/* struct msg_result */
+	MSG_PUSHED,		/* struct push (tunnel/push.h): the server's */
 	/* parent -> netcfg */
 	MSG_NETCFG_APPLY,	/* struct netcfg_req */
 	MSG_NETCFG_REVERT,	/* none: undo the journal */

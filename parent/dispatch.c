@@ -74,6 +74,9 @@ dispatch_tunnel(struct msg *m)
 	case MSG_KICK_RESULT:
 		peers_kick_result(m->hdr.peerid, m->data);
 		break;
+	case MSG_PUSHED:
+		peers_pushed(m->data);
+		break;
 	default:
 		log_debug("%s: unexpected %s", __func__,
 		    msgcat_name(m->hdr.type));

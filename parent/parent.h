@@ -133,5 +133,7 @@ void	 peers_ctl_request(uint32_t peerid, const struct peers_req *);
 void	 peers_ctl_kick(uint32_t peerid, const struct msg_name *);
 void	 peers_page(uint32_t peerid, const void *, size_t);
 void	 peers_kick_result(uint32_t peerid, const struct msg_result *);
+struct push;
+void	 peers_pushed(const struct push *);
 
 #endif /* DSVPND_PARENT_H */

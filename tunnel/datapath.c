@@ -752,8 +752,11 @@ dp_open_frames(struct dp_conn *c, size_t ilen, uint64_t now)
 			if (ev.data != NULL && ev.len > 0)
 				dp_tun_write(c, ev.data, ev.len);
 		}
+		else if (ev.type == PROTO_EV_PUSH && c->on_push != NULL)
+			c->on_push(c, ev.data, ev.len);
 		else if (ev.type == PROTO_EV_CLOSED) {
 			c->events |= DP_EV_CLOSED;
+			c->close_reason = ev.reason;
 			return 1;
 		}
 	}

@@ -20,11 +20,15 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
+#include "idtable.h"
+#include "keyid.h"
 #include "log.h"
 #include "peertab.h"
 
@@ -192,6 +196,7 @@ peer_carry(struct tpeer *n, struct tpeer *o)
 	n->cause = o->cause;
 	memcpy(n->endpoint, o->endpoint, sizeof(n->endpoint));
 	memcpy(n->cipher, o->cipher, sizeof(n->cipher));
+	n->version = o->version;
 	o->sess = NULL;
 }
 
@@ -261,6 +266,53 @@ peertab_commit(void (*gone)(struct tpeer *, int cause))
 	peertab.nn = peertab.ncap = 0;
 	peertab.gen++;
 	tries_build();
+	/* The ids name entries that are gone: build them again. */
+	peertab.ids_first = peertab.ids_last = 0;
+	peertab_keyids(time(NULL), peertab.ids_window);
+}
+
+/*
+ * All ids of all peers for the hours first .. last.  Rebuilt whole when
+ * the range moves (twice an hour at most): 10,000 peers and a 2-hour
+ * window are 50,000 keyed hashes, a few milliseconds.
+ */
+void
+peertab_keyids(uint64_t now, uint32_t window)
+{
+	uint8_t		 id[KEYID_LEN];
+	uint64_t	 first, last, h;
+	size_t		 i, want;
+
+	keyid_hours(now, window, &first, &last);
+	if (peertab.ids != NULL && first == peertab.ids_first &&
+	    last == peertab.ids_last && window == peertab.ids_window)
+		return;
+	idtable_free(peertab.ids);
+	want = peertab.n * (last - first + 1);
+	if ((peertab.ids = idtable_new(want > 0 ? want : 1)) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < peertab.n; i++)
+		for (h = first; h <= last; h++) {
+			keyid_epoch(id, peertab.v[i]->psk, h);
+			/* Two keys with one id: astronomically unlikely;
+			 * the first keeps it, the second uses v1 or a
+			 * ticket. */
+			if (idtable_put(peertab.ids, id, peertab.v[i]) == -1 &&
+			    errno != EEXIST)
+				fatal("%s: idtable_put", __func__);
+		}
+	sodium_memzero(id, sizeof(id));
+	peertab.ids_first = first;
+	peertab.ids_last = last;
+	peertab.ids_window = window;
+}
+
+struct tpeer *
+peertab_keyid(const uint8_t *keyid)
+{
+	if (peertab.ids == NULL)
+		return NULL;
+	return idtable_get(peertab.ids, keyid);
 }
 
 static struct tpeer *

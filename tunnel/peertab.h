@@ -56,6 +56,7 @@ struct tpeer {
 	int			 cause;		/* why it last went down */
 	char			 endpoint[MSG_ENDPOINT_MAX];
 	char			 cipher[32];
+	int			 version;	/* of its last session */
 	/* sessions replaced from another address, this interval */
 	time_t			 clone_since;
 	unsigned int		 clones;
@@ -69,6 +70,13 @@ struct peertab {
 	struct trie		 t4;
 	struct trie		 t6;
 	uint64_t		 gen;		/* bumped by every commit */
+	/* Version 2 hellos: every peer's epoch ids for the hours the
+	 * clock window reaches, to its entry (keyid.h, idtable.h). */
+	struct idtable		*ids;
+	uint64_t		 ids_first;	/* hours held, inclusive */
+	uint64_t		 ids_last;
+	uint32_t		 ids_window;
+	int			 single;	/* the single-key table */
 	/* the table a reload is building */
 	struct tpeer		**nv;
 	size_t			 nn;
@@ -91,5 +99,10 @@ struct tpeer *peertab_dst(const uint8_t *ip, size_t len);
 struct tpeer *peertab_src(const uint8_t *ip, size_t len);
 struct tpeer *peertab_find(const char *name);
 struct tpeer *peertab_by_id(uint32_t id);
+/* The epoch ids for a clock window around now (unix seconds): built
+ * again when the hours they cover move (every call is cheap if not). */
+void	 peertab_keyids(uint64_t now, uint32_t window);
+/* The peer whose epoch id this is, or NULL: one lookup. */
+struct tpeer *peertab_keyid(const uint8_t *keyid);
 
 #endif /* DSVPND_PEERTAB_H */

@@ -61,7 +61,7 @@
 #define ACCEPT_PAUSE_MS		1000
 
 /* The hello, then the client's first frame: an empty keepalive. */
-#define PENDING_BUF		PROTO_HELLO_LEN
+#define PENDING_BUF		PROTO_HELLO_MAX
 
 enum pending_state {
 	PE_HELLO,		/* reading the hello */
@@ -75,6 +75,7 @@ struct pending {
 	struct event		 ev;
 	uint64_t		 since;
 	struct proto		*proto;	/* from the vetted hello on */
+	size_t			 hello_len;	/* 0: first byte not read */
 	uint32_t		 peer_id;	/* whose key it proved */
 	size_t			 have;
 	uint8_t			 buf[PENDING_BUF];
@@ -118,7 +119,7 @@ pending_free(struct pending *pe, int close_fd)
 	sodium_memzero(pe->buf, sizeof(pe->buf));
 	pe->fd = -1;
 	pe->state = PE_HELLO;
-	pe->have = 0;
+	pe->have = pe->hello_len = 0;
 }
 
 void
@@ -218,7 +219,7 @@ pending_add(int fd)
 	pe = pending_slot();
 	pe->fd = fd;
 	pe->state = PE_HELLO;
-	pe->have = 0;
+	pe->have = pe->hello_len = 0;
 	pe->since = now_ms();
 	peer_endpoint(fd, pe->peer, sizeof(pe->peer));
 	log_debug("connection from %s", pe->peer);
@@ -310,34 +311,35 @@ pending_send(struct pending *pe, uint64_t now)
 }
 
 /*
- * Whose key the hello is made with.  Protocol version 1 carries no key
- * identifier, so each peer's key is tried in turn: one MAC each, no
- * Diffie-Hellman, and nothing kept.  The first peer whose key passes
- * wins (keys are unique).  A refusal says what the first peer's check
- * said when none passes: the same answer for every wrong key.
+ * Whose key the hello is made with, at the cost of one lookup: a
+ * version 2 hello names its key by an epoch id (keyid.h), looked up in
+ * the peer table's id table; only then is that one key's MAC checked.
+ * A version 1 hello names nothing, so only the single-key table (one
+ * peer) takes one: a server with client blocks never tries key after
+ * key, whatever arrives.
  */
 static struct tpeer *
 pending_find_peer(struct proto_params *par, const uint8_t *hello,
-    int *fault)
+    size_t len, int *fault)
 {
-	size_t	 i;
-	int	 f;
+	struct proto_hello_info	 info;
+	struct tpeer		*p;
 
+	if (proto_hello_peek(par, hello, len, &info, fault) == -1)
+		return NULL;
 	*fault = PROTO_F_HANDSHAKE;
-	for (i = 0; i < peertab.n; i++) {
-		memcpy(par->psk, peertab.v[i]->psk, sizeof(par->psk));
-		if (proto_hello_check(par, hello, PROTO_HELLO_LEN, &f) == 0)
-			return peertab.v[i];
-		/* A replay is found after the MAC passed: this peer's
-		 * key, an old hello.  Version and clock do not depend on
-		 * the key.  Either way no other key can do better. */
-		if (i == 0 || (f != PROTO_F_HANDSHAKE && f != PROTO_F_AUTH))
-			*fault = f;
-		if (f != PROTO_F_HANDSHAKE && f != PROTO_F_AUTH)
-			break;
+	if (info.version == PROTO_V2)
+		p = peertab_keyid(info.keyid);
+	else
+		p = peertab.single && peertab.n == 1 ? peertab.v[0] : NULL;
+	if (p == NULL)
+		return NULL;
+	memcpy(par->psk, p->psk, sizeof(par->psk));
+	if (proto_hello_check(par, hello, len, fault) == -1) {
+		sodium_memzero(par->psk, sizeof(par->psk));
+		return NULL;
 	}
-	sodium_memzero(par->psk, sizeof(par->psk));
-	return NULL;
+	return p;
 }
 
 /* The hello is complete: check it cheaply, then answer it. */
@@ -351,7 +353,8 @@ pending_hello(struct pending *pe, uint64_t now)
 	ssize_t			 r;
 
 	tunnel_proto_params(&par, PROTO_SERVER);
-	if ((peer = pending_find_peer(&par, pe->buf, &fault)) == NULL) {
+	if ((peer = pending_find_peer(&par, pe->buf, pe->hello_len,
+	    &fault)) == NULL) {
 		sodium_memzero(&par, sizeof(par));
 		pending_refuse(pe, fault, NULL);
 		return;
@@ -364,15 +367,40 @@ pending_hello(struct pending *pe, uint64_t now)
 		pending_free(pe, 1);
 		return;
 	}
-	r = proto_input(pe->proto, pe->buf, PROTO_HELLO_LEN, now, &ev);
+	r = proto_input(pe->proto, pe->buf, pe->hello_len, now, &ev);
 	sodium_memzero(pe->buf, sizeof(pe->buf));
 	pe->have = 0;
-	if (r != PROTO_HELLO_LEN) {
+	if (r != (ssize_t)pe->hello_len) {
 		pending_refuse(pe, proto_fault(pe->proto),
 		    proto_error(pe->proto));
 		return;
 	}
 	pending_send(pe, now);
+}
+
+/*
+ * Reads the hello: the shortest there is first, then as much as the
+ * version its first byte names.  1 when complete, 0 to wait, -1 if the
+ * slot is gone.
+ */
+static int
+pending_read_hello(struct pending *pe)
+{
+	if (pe->hello_len == 0) {
+		if (pending_read(pe, PROTO_HELLO_LEN) == -1)
+			return -1;
+		if (pe->have < PROTO_HELLO_LEN)
+			return 0;
+		if ((pe->hello_len = proto_hello_len(pe->buf[0])) == 0 ||
+		    pe->hello_len > sizeof(pe->buf)) {
+			pending_refuse(pe, PROTO_F_HANDSHAKE,
+			    "unknown protocol version");
+			return -1;
+		}
+	}
+	if (pending_read(pe, pe->hello_len) == -1)
+		return -1;
+	return pe->have == pe->hello_len;
 }
 
 /* Key confirmed: the slot is free before the session may replace
@@ -453,12 +481,14 @@ pending_cb(int fd, short ev, void *arg)
 	}
 	switch (pe->state) {
 	case PE_HELLO:
-		if (pending_read(pe, PROTO_HELLO_LEN) == -1)
-			return;
-		if (pe->have == PROTO_HELLO_LEN)
+		switch (pending_read_hello(pe)) {
+		case 1:
 			pending_hello(pe, now);
-		else
+			break;
+		case 0:
 			pending_arm(pe, now);
+			break;
+		}
 		break;
 	case PE_REPLY:
 		pending_send(pe, now);

@@ -173,6 +173,26 @@ session_arm_tick(struct session *ss, uint64_t now, uint64_t next)
 	evtimer_add(&ss->tick_ev, &tv);
 }
 
+/*
+ * A version 2 server tells its client its settings right after the
+ * handshake, inside the session (a version 1 session has no PUSH).
+ */
+static void
+session_push(struct session *ss)
+{
+	uint8_t		 buf[PROTO_PUSH_MAX];
+	ssize_t		 n;
+
+	if (!s.server || ss->peer->version != PROTO_V2)
+		return;
+	if ((n = tunnel_push_for(ss->peer, buf, sizeof(buf))) <= 0 ||
+	    ss->conn.sp.ops->push(ss->conn.sp.st, buf, n, now_ms()) == -1)
+		log_ratelimited(log_warnx, "%s: settings not pushed",
+		    ss->peer->name);
+	else if (dp_unsent(&ss->conn) > 0)
+		(void)session_kick(ss);
+}
+
 static void
 session_mark_up(struct session *ss)
 {
@@ -189,8 +209,45 @@ session_mark_up(struct session *ss)
 	strlcpy(p->endpoint, ss->endpoint, sizeof(p->endpoint));
 	strlcpy(p->cipher, ss->conn.sp.ops->cipher(ss->conn.sp.st),
 	    sizeof(p->cipher));
+	p->version = ss->conn.sp.ops->version(ss->conn.sp.st);
 	session_update_mode();
 	tunnel_session_up(p, ss->endpoint, p->cipher);
+	session_push(ss);
+}
+
+/* Why the peer closed, as a cause for status (version 2 says). */
+static int
+session_close_cause(const struct session *ss)
+{
+	switch (ss->conn.close_reason) {
+	case PROTO_CLOSE_REPLACED:
+		return CAUSE_REPLACED;
+	case PROTO_CLOSE_KICKED:
+		return CAUSE_KICKED;
+	case PROTO_CLOSE_REMOVED:
+		return CAUSE_REMOVED;
+	case PROTO_CLOSE_SHUTDOWN:
+		return CAUSE_SHUTDOWN;
+	}
+	return ss->up ? CAUSE_LOST : CAUSE_AUTH;
+}
+
+/* And what we tell the peer when we close. */
+static int
+session_close_reason(int cause)
+{
+	switch (cause) {
+	case CAUSE_REPLACED:
+		return PROTO_CLOSE_REPLACED;
+	case CAUSE_KICKED:
+		return PROTO_CLOSE_KICKED;
+	case CAUSE_REMOVED:
+	case CAUSE_RELOAD:
+		return PROTO_CLOSE_REMOVED;
+	case CAUSE_SHUTDOWN:
+		return PROTO_CLOSE_SHUTDOWN;
+	}
+	return PROTO_CLOSE_NONE;
 }
 
 /* After input: report a session that came up, end a closed one. */
@@ -203,9 +260,16 @@ session_after_input(struct session *ss, int r)
 		session_fail(ss, ss->conn.why);
 		return;
 	}
-	if (r == 0 || (ss->conn.events & DP_EV_CLOSED)) {
+	if (r == 0) {
 		session_end(ss, 0, ss->up ? CAUSE_LOST : CAUSE_AUTH,
-		    r == 0 ? ss->conn.why : "closed by peer");
+		    ss->conn.why);
+		return;
+	}
+	if (ss->conn.events & DP_EV_CLOSED) {
+		session_end(ss, 0, session_close_cause(ss),
+		    ss->conn.close_reason != PROTO_CLOSE_NONE ?
+		    proto_close_reason_name(ss->conn.close_reason) :
+		    "closed by peer");
 		return;
 	}
 	if ((ss->conn.events & DP_EV_UP) && !ss->up)
@@ -291,6 +355,14 @@ session_tick_cb(int fd, short ev, void *arg)
 	if (dp_unsent(&ss->conn) > 0 && session_kick(ss) == -1)
 		return;
 	session_arm_tick(ss, now, next);
+}
+
+static void
+session_on_push(struct dp_conn *c, const uint8_t *buf, size_t len)
+{
+	struct session	*ss = c->owner;
+
+	tunnel_pushed(ss->peer, buf, len);
 }
 
 /* The data path's policy: which session a TUN packet goes to. */
@@ -460,6 +532,8 @@ session_start(int fd, struct sproto sp, const char *endpoint,
 	s.count++;
 	dp_conn_init(&ss->conn, &s.dp, &p->c, ss);
 	dp_attach(&ss->conn, fd, sp);
+	if (!s.server)
+		ss->conn.on_push = session_on_push;
 	tcpinfo_init(fd, &ss->ti);
 	tcpinfo_user_timeout(fd, tunnel_dead_ms());
 	event_set(&ss->rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, ss);
@@ -521,7 +595,8 @@ session_end(struct session *ss, int orderly, int cause, const char *why)
 	/* why may point into the session, which is freed below. */
 	strlcpy(reason, why, sizeof(reason));
 	if (orderly) {
-		ss->conn.sp.ops->close(ss->conn.sp.st);
+		ss->conn.sp.ops->close_reason(ss->conn.sp.st,
+		    session_close_reason(cause));
 		(void)dp_sock_write(&ss->conn);
 	}
 	event_del(&ss->rd_ev);
@@ -567,7 +642,8 @@ session_shutdown(int timeout_ms)
 	uint64_t	 end = now_ms() + timeout_ms, now;
 
 	for (ss = s.list; ss != NULL; ss = ss->next)
-		ss->conn.sp.ops->close(ss->conn.sp.st);
+		ss->conn.sp.ops->close_reason(ss->conn.sp.st,
+		    PROTO_CLOSE_SHUTDOWN);
 	for (ss = s.list; ss != NULL; ss = ss->next)
 		while (dp_sock_write(&ss->conn) == 0) {
 			if ((now = now_ms()) >= end)

@@ -111,10 +111,29 @@ n_set_timers(void *st, uint32_t ka, uint32_t dead, uint32_t rk,
 	proto_set_timers(st, ka, dead, rk, bytes);
 }
 
+static int
+n_version(const void *st)
+{
+	return proto_version(st);
+}
+
+static void
+n_close_reason(void *st, int reason)
+{
+	proto_close_reason(st, reason);
+}
+
+static int
+n_push(void *st, const uint8_t *buf, size_t len, uint64_t now)
+{
+	return proto_push(st, buf, len, now);
+}
+
 static const struct sproto_ops native_ops = {
 	"native", PROTO_HDR_LEN, PROTO_TAG_LEN, n_free, n_start, n_pending,
 	n_consume, n_input, n_need, n_seal, n_is_up, n_tick, n_close, n_error,
-	n_fault, n_cipher, n_rekeys, n_set_timers
+	n_fault, n_cipher, n_rekeys, n_set_timers, n_version, n_close_reason,
+	n_push
 };
 
 struct sproto

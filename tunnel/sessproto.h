@@ -53,6 +53,13 @@ struct sproto_ops {
 	uint64_t	(*rekeys)(const void *);
 	void		(*set_timers)(void *, uint32_t, uint32_t, uint32_t,
 			    uint64_t);
+	/* The version spoken, and a close that tells the peer why (a
+	 * protocol without reasons closes plainly). */
+	int		(*version)(const void *);
+	void		(*close_reason)(void *, int);
+	/* Server: the settings a client is told (-1: not this protocol
+	 * or version). */
+	int		(*push)(void *, const uint8_t *, size_t, uint64_t);
 };
 
 struct sproto {

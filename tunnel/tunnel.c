@@ -37,6 +37,7 @@
 #include "proc.h"
 #include "peertab.h"
 #include "proto.h"
+#include "push.h"
 #include "sandbox.h"
 #include "tunnel.h"
 
@@ -58,6 +59,8 @@ static struct {
 	struct conf_key		 nextkey;
 	int			 next_has_key;
 	uint32_t		 next_clients;	/* RECONF_CLIENTs seen */
+	int			 client_version;	/* to speak */
+	int			 server_spoke_v2;	/* never fall back */
 	int			 configured;
 	int			 have_tun;
 	int			 connecting;	/* CONNECT_REQ unanswered */
@@ -85,6 +88,9 @@ tunnel_stats_cb(int fd, short ev, void *arg)
 {
 	struct timeval	 tv = { STATS_INTERVAL_MS / 1000, 0 };
 
+	/* The epoch ids move with the hour (cheap when they do not). */
+	if (t.configured && t.conf.role == ROLE_SERVER)
+		peertab_keyids(time(NULL), t.conf.clock_window);
 	tunnel_send_stats();
 	evtimer_add(&t.stats_ev, &tv);
 }
@@ -110,8 +116,87 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 	par->max_payload = PROTO_MAX_PAYLOAD;
 	par->cipher = PROTO_CIPHER_AUTO;
 	par->replay = t.replay;
-	/* Version 1 until the peer table looks key identifiers up. */
-	par->version = PROTO_V1;
+	/* A server takes both versions (a version 1 hello only in the
+	 * single-key configuration: pending.c); a client speaks the one
+	 * its fallback chose. */
+	par->version = role == PROTO_SERVER ? 0 : t.client_version;
+}
+
+static void
+push_prefix(struct push *ps, const struct conf_prefix *pf)
+{
+	if (pf->af == AF_INET && ps->nroute4 < PUSH_MAX_ROUTES) {
+		ps->route4[ps->nroute4].net = pf->addr.v4;
+		ps->route4[ps->nroute4++].plen = pf->plen;
+	} else if (pf->af == AF_INET6 && ps->nroute6 < PUSH_MAX_ROUTES) {
+		ps->route6[ps->nroute6].net = pf->addr.v6;
+		ps->route6[ps->nroute6++].plen = pf->plen;
+	}
+}
+
+/*
+ * What a server tells a client (push.h): its addresses with the pool's
+ * length and the server's end, all traffic or the pushed routes and the
+ * pools, the MTU and the DNS servers.
+ */
+ssize_t
+tunnel_push_for(const struct tpeer *p, uint8_t *buf, size_t len)
+{
+	struct push	 ps;
+	const char	*why;
+	unsigned int	 i;
+	ssize_t		 n;
+
+	memset(&ps, 0, sizeof(ps));
+	if (p->has4) {
+		ps.have4 = 1;
+		ps.addr4 = p->inet;
+		ps.plen4 = t.conf.pool4.af != 0 ? t.conf.pool4.plen : 32;
+		ps.peer4 = t.conf.inet_local;
+	}
+	if (p->has6 && t.conf.inet6) {
+		ps.have6 = 1;
+		ps.addr6 = p->inet6;
+		ps.plen6 = t.conf.pool6.af != 0 ? t.conf.pool6.plen : 128;
+		ps.peer6 = t.conf.inet6_local;
+	}
+	if (t.conf.push_default_route)
+		ps.defroute = PUSH_DEFAULT_V4 | PUSH_DEFAULT_V6;
+	else {
+		for (i = 0; i < t.conf.n_push_routes; i++)
+			push_prefix(&ps, &t.conf.push_routes[i]);
+		if (t.conf.pool4.af != 0)
+			push_prefix(&ps, &t.conf.pool4);
+		if (t.conf.inet6 && t.conf.pool6.af != 0)
+			push_prefix(&ps, &t.conf.pool6);
+	}
+	ps.mtu = t.conf.mtu;
+	for (i = 0; i < t.conf.n_dns; i++) {
+		if (t.conf.dns[i].af == AF_INET && ps.ndns4 < PUSH_MAX_DNS)
+			ps.dns4[ps.ndns4++] = t.conf.dns[i].addr.v4;
+		else if (t.conf.dns[i].af == AF_INET6 &&
+		    ps.ndns6 < PUSH_MAX_DNS)
+			ps.dns6[ps.ndns6++] = t.conf.dns[i].addr.v6;
+	}
+	if ((n = push_encode(&ps, buf, len, &why)) == -1)
+		log_ratelimited(log_warnx, "%s: push: %s", p->name, why);
+	return n;
+}
+
+/* Client: a push is checked here (push_decode() refuses anything
+ * malformed) and again by the parent, which decides what to take. */
+void
+tunnel_pushed(struct tpeer *p, const uint8_t *buf, size_t len)
+{
+	struct push	 ps;
+	const char	*why;
+
+	if (push_decode(buf, len, &ps, &why) == -1) {
+		log_ratelimited(log_warnx, "the server pushed bad settings: "
+		    "%s", why);
+		return;
+	}
+	peer_compose(&t.parent, MSG_PUSHED, 0, -1, &ps, sizeof(ps));
 }
 
 /* Client: ask the parent for a connection unless one is on its way. */
@@ -173,6 +258,17 @@ tunnel_session_down(struct tpeer *p, int was_up, int cause, const char *why)
 		log_ratelimited(log_info, "session down: %s", why);
 	else
 		log_ratelimited(log_info, "handshake failed: %s", why);
+	/*
+	 * A server that hangs up on our hello without a reply refused it
+	 * (key, clock) or does not speak version 2: unless it spoke
+	 * version 2 before, the next try alternates the version, so an
+	 * old server is reached and a refusal is still seen as one.
+	 */
+	if (p->version == PROTO_V2 && was_up)
+		t.server_spoke_v2 = 1;
+	if (!was_up && cause == CAUSE_AUTH && !t.server_spoke_v2)
+		t.client_version = t.client_version == PROTO_V1 ? PROTO_V2 :
+		    PROTO_V1;
 	memset(&md, 0, sizeof(md));
 	strlcpy(md.reason, why, sizeof(md.reason));
 	md.was_up = was_up;
@@ -272,6 +368,8 @@ tunnel_apply_conf(void)
 	}
 	if (t.next.n_clients == 0)
 		tunnel_single_peer();
+	peertab.single = t.next.n_clients == 0;
+	peertab.ids_window = t.next.clock_window;
 	t.conf = t.next;
 	t.key = t.nextkey;
 	sodium_memzero(&t.nextkey, sizeof(t.nextkey));
@@ -290,6 +388,8 @@ tunnel_apply_conf(void)
 	 * stale, though. */
 	if (moved) {
 		log_info("servers changed: starting a new session");
+		t.server_spoke_v2 = 0;
+		t.client_version = PROTO_V2;
 		if (t.connecting)
 			t.connecting = 2;
 		session_end_peer(peertab.v[0], 1, CAUSE_RELOAD,
@@ -534,6 +634,7 @@ tunnel_main(int debug, int verbose)
 		fatalx("sodium_init");
 	proc_child_start(PROC_TUNNEL, &t.parent, tunnel_dispatch);
 	peertab_init();
+	t.client_version = PROTO_V2;
 	session_init(&t.stats);
 	pending_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);

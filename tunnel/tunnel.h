@@ -107,6 +107,10 @@ struct dp_conn {
 	size_t			 qlen;
 	uint8_t			*part;		/* a partial frame read */
 	size_t			 plen;
+	int			 close_reason;	/* the peer's CLOSE said */
+	/* A client's: the server's PUSH frame, as it came. */
+	void			(*on_push)(struct dp_conn *, const uint8_t *,
+				    size_t);
 };
 
 struct datapath {
@@ -215,5 +219,9 @@ void	 tunnel_session_down(struct tpeer *, int was_up, int cause,
 void	 tunnel_proto_params(struct proto_params *, enum proto_role);
 /* The configured dead-peer timeout. */
 uint32_t tunnel_dead_ms(void);
+/* Server: the encoded push for this peer into buf; its length, or -1. */
+ssize_t	 tunnel_push_for(const struct tpeer *, uint8_t *buf, size_t len);
+/* Client: the server's push, as it came (checked by push_decode()). */
+void	 tunnel_pushed(struct tpeer *, const uint8_t *, size_t);
 
 #endif /* DSVPND_TUNNEL_H */

@@ -55,7 +55,7 @@ note "60 s of two clients with one key: $sessions sessions, $lines log lines"
 [ "$lines" -lt 100 ] || fail "$lines server log lines in 60 s"
 grep -q 'two clients may share this key' "$LIVE_DIR/server.log" ||
     fail "the server did not say that two clients share a key"
-grep -q 'not up: .*closed by peer' "$LIVE_DIR/why" ||
+grep -q 'not up: .*replaced by another client with this key' "$LIVE_DIR/why" ||
     fail "no replaced client said why: $(sort -u "$LIVE_DIR/why")"
 note "$(grep -m1 'share this key' "$LIVE_DIR/server.log")"
 echo ok

@@ -56,6 +56,7 @@ server_conf() {	# server_conf [extra lines...]
 		echo "leases \"$LIVE_DIR/leases\""
 		echo "control socket \"$LIVE_DIR/server.sock\""
 		echo "include \"$LIVE_DIR/clients\""
+		echo "push dns 192.0.2.53"
 		for l in "$@"; do echo "$l"; done
 	} >"$LIVE_DIR/server.conf"
 	chmod 644 "$LIVE_DIR/server.conf"
@@ -130,6 +131,15 @@ for k in alice bob carol; do
 	    fail "status table has no $k up"
 done
 note "three clients up, listed by status and status -j"
+
+# Protocol version 2: the server pushed its DNS server to each client.
+pushed_dns() { [ "$(ctl "$1" status -j | jq -r '.dns[0]')" = 192.0.2.53 ]; }
+for k in alice bob carol; do
+	wait_for 5 pushed_dns $k || fail "$k: no pushed DNS server"
+done
+grep -q 'the server pushed inet' "$LIVE_DIR/alice.log" ||
+    fail "alice did not log the push"
+note "the server's push reached all three"
 
 # Everyone reaches the internet host through the server's NAT.
 for i in 1 2 3; do
