@@ -26,7 +26,6 @@
 #include "log.h"
 #include "msgcat.h"
 #include "netcfg_req.h"
-#include "push.h"
 
 #define P	(1U << PROC_PARENT)
 #define T	(1U << PROC_TUNNEL)
@@ -72,7 +71,7 @@ static const struct msg_spec catalogue[MSG_TYPE_MAX] = {
 	    PEERS_PAGE_MAX * sizeof(struct peer_status), 0 },
 	[MSG_KICK_RESULT] = { MSG_KICK_RESULT, "KICK_RESULT", T, P,
 	    FIXED(struct msg_result), 0 },
-	[MSG_PUSHED] = { MSG_PUSHED, "PUSHED", T, P, FIXED(struct push), 0 },
+	[MSG_PUSHED] = { MSG_PUSHED, "PUSHED", T, P, 1, MSG_PUSH_MAX, 0 },
 	[MSG_CONNECT_REQ] = { MSG_CONNECT_REQ, "CONNECT_REQ", T, P,
 	    EMPTY, 0 },
 	[MSG_SESSION_UP] = { MSG_SESSION_UP, "SESSION_UP", T, P,

@@ -71,7 +71,7 @@ enum msg_type {
 	MSG_STATS,		/* struct tunnel_stats */
 	MSG_PEERS_PAGE,		/* struct peers_page + entries */
 	MSG_KICK_RESULT,	/* struct msg_result */
-	MSG_PUSHED,		/* struct push (tunnel/push.h): the server's */
+	MSG_PUSHED,		/* the server's PUSH payload, as it came */
 	/* parent -> netcfg */
 	MSG_NETCFG_APPLY,	/* struct netcfg_req */
 	MSG_NETCFG_REVERT,	/* none: undo the journal */
@@ -96,6 +96,7 @@ enum msg_type {
 #define MSG_LOG_MAX		1024
 #define MSG_ENDPOINT_MAX	(INET6_ADDRSTRLEN + 8)
 #define MSG_TEXT_MAX		(MSG_MAX_PAYLOAD - 512)
+#define MSG_PUSH_MAX		2048	/* tunnel/push.h: PUSH_MAX_LEN */
 
 struct msg_log {
 	int32_t		 priority;

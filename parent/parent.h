@@ -133,7 +133,6 @@ void	 peers_ctl_request(uint32_t peerid, const struct peers_req *);
 void	 peers_ctl_kick(uint32_t peerid, const struct msg_name *);
 void	 peers_page(uint32_t peerid, const void *, size_t);
 void	 peers_kick_result(uint32_t peerid, const struct msg_result *);
-struct push;
-void	 peers_pushed(const struct push *);
+void	 peers_pushed(const uint8_t *, size_t);
 
 #endif /* DSVPND_PARENT_H */

@@ -124,16 +124,19 @@ peers_page(uint32_t peerid, const void *data, size_t len)
 }
 
 /*
- * A client's server told it its settings.  The tunnel decoded them; the
- * parent checks them again (the tunnel handles network input) and takes
- * what its own file leaves unsaid.  This version carries the DNS
+ * A client's server told it its settings.  The tunnel checked them and
+ * passes the bytes on as they came; the parent decodes and checks them
+ * itself (the tunnel handles network input) and takes what its own
+ * file leaves unsaid.  This version carries the DNS
  * servers into the status; addresses, routes and the MTU are logged,
  * and applied by netcfg in a later version (push_merge() in pushset.c
  * is what will decide).
  */
 void
-peers_pushed(const struct push *ps)
+peers_pushed(const uint8_t *buf, size_t len)
 {
+	static struct push	 pushed;
+	struct push		*ps = &pushed;
 	struct status_info	*st = &env->status;
 	char			 a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	const char		*why;
@@ -141,7 +144,7 @@ peers_pushed(const struct push *ps)
 
 	if (env->conf.role != ROLE_CLIENT)
 		fatalx("%s: a server's tunnel was pushed to", __func__);
-	if (push_check(ps, &why) == -1) {
+	if (push_decode(buf, len, ps, &why) == -1) {
 		log_warnx("the server pushed bad settings: %s", why);
 		return;
 	}

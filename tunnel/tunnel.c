@@ -191,12 +191,13 @@ tunnel_pushed(struct tpeer *p, const uint8_t *buf, size_t len)
 	struct push	 ps;
 	const char	*why;
 
-	if (push_decode(buf, len, &ps, &why) == -1) {
+	if (len == 0 || len > MSG_PUSH_MAX ||
+	    push_decode(buf, len, &ps, &why) == -1) {
 		log_ratelimited(log_warnx, "the server pushed bad settings: "
-		    "%s", why);
+		    "%s", len == 0 || len > MSG_PUSH_MAX ? "length" : why);
 		return;
 	}
-	peer_compose(&t.parent, MSG_PUSHED, 0, -1, &ps, sizeof(ps));
+	peer_compose(&t.parent, MSG_PUSHED, 0, -1, buf, len);
 }
 
 /* Client: ask the parent for a connection unless one is on its way. */
