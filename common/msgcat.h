@@ -217,7 +217,8 @@ enum drop_reason {
 	DROP_QUEUE_FULL,	/* transport could not take it */
 	DROP_TUN_WRITE,		/* TUN refused a packet */
 	DROP_BAD_PACKET,	/* not IPv4/IPv6 or malformed */
-	DROP_SOURCE,		/* source not among the peer's prefixes */
+	DROP_BAD_VNET,		/* peer's virtio header refused (vnet.c) */
+	DROP_SPOOFED,		/* peer's source not among its prefixes */
 	DROP_NO_PEER,		/* TUN packet to an address no peer owns */
 	DROP_C2C,		/* client to client, not allowed */
 	DROP_MAX

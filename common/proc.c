@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <pwd.h>
@@ -37,6 +38,7 @@
 
 #include "log.h"
 #include "proc.h"
+#include "safepath.h"
 
 static struct peer	*proc_parent_peer;
 
@@ -294,19 +296,26 @@ void
 proc_drop_privileges(const char *user, const char *chroot_dir)
 {
 	struct passwd	*pw;
-	struct stat	 st;
+	char		 dir[PATH_MAX], err[PATH_MAX + 128];
 
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("unknown user %s: create it, e.g. useradd -r -d %s "
 		    "-s /usr/sbin/nologin %s", user, chroot_dir, user);
-	if (stat(chroot_dir, &st) == -1)
-		fatal("chroot directory %s", chroot_dir);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)))
-		fatalx("chroot directory %s must be a directory owned by "
-		    "root and not writable by others", chroot_dir);
-	if (chroot(chroot_dir) == -1)
-		fatal("chroot %s", chroot_dir);
+	/*
+	 * Every component, not only the last: whoever may rename one of
+	 * them may substitute a directory of their own.  dsvpnd -n and
+	 * the start refuse even a sticky directory above it (strictly);
+	 * here, where the chroot happens, a sticky one as /tmp is taken,
+	 * since no one else can move what root owns in it (the regress
+	 * tests start children in a scratch chroot below /tmp).
+	 */
+	if (safepath_dir(chroot_dir, dir, sizeof(dir), err,
+	    sizeof(err)) == -1)
+		fatalx("chroot directory %s must be owned by root and "
+		    "writable by no one else, as must every directory above "
+		    "it: %s", chroot_dir, err);
+	if (chroot(dir) == -1)
+		fatal("chroot %s", dir);
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	if (setgroups(0, NULL) == -1)

@@ -28,6 +28,7 @@
 #include <sys/capsicum.h>
 #include <sys/filio.h>
 #include <sys/ioctl.h>
+#include <sys/procctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -118,9 +119,12 @@ sandbox_shrink(enum proc_id proc)
 
 /*
  * A socket accepted on a limited listener inherits the listener's rights
- * (kern_accept4), so SANDBOX_FD_LISTEN includes all a connection needs;
- * calling this again with SANDBOX_FD_CONN on the accepted socket drops
- * CAP_ACCEPT.  F_GETFD/F_SETFD need no right.
+ * (kern_accept4), so SANDBOX_FD_LISTEN includes all a connection needs,
+ * and CAP_ACCEPT besides: SANDBOX_FD_ACCEPTED, which the accept path
+ * gives every accepted socket, limits it to a connection's rights, as
+ * a client's connected socket (SANDBOX_FD_CONN) has.  Rights only ever
+ * shrink, so this cannot give back what the listener lacked.
+ * F_GETFD/F_SETFD need no right.
  */
 void
 sandbox_limit_fd(enum proc_id proc, int fd, int kind)
@@ -135,6 +139,7 @@ sandbox_limit_fd(enum proc_id proc, int fd, int kind)
 		break;
 	case SANDBOX_FD_LISTEN:
 	case SANDBOX_FD_CONN:
+	case SANDBOX_FD_ACCEPTED:
 		cap_rights_init(&rights, CAP_RECV, CAP_SEND, CAP_EVENT,
 		    CAP_FCNTL, CAP_FSTAT, CAP_IOCTL, CAP_GETPEERNAME,
 		    CAP_GETSOCKNAME, CAP_GETSOCKOPT, CAP_SETSOCKOPT,
@@ -151,4 +156,22 @@ sandbox_limit_fd(enum proc_id proc, int fd, int kind)
 		fatalx("sandbox: fd %d of unknown kind %d", fd, kind);
 	}
 	cs_limit(fd, &rights, cs_ioctls_io, nitems(cs_ioctls_io), fcntls);
+}
+
+/*
+ * Capability mode fails a forbidden call with ECAPMODE (or ENOTCAPABLE
+ * for a right a descriptor lacks) and lets the process go on; for the
+ * sandbox probe it must die instead, as under seccomp and pledge: the
+ * kernel then sends SIGTRAP on such an error.  Set before cap_enter(),
+ * since capability mode refuses procctl(2) itself.  Never in normal
+ * operation: libc may meet ECAPMODE where it copes (catalogs, time
+ * zone files).
+ */
+void
+sandbox_trap_refusals(void)
+{
+	int	 on = PROC_TRAPCAP_CTL_ENABLE;
+
+	if (procctl(P_PID, getpid(), PROC_TRAPCAP_CTL, &on) == -1)
+		fatal("sandbox: procctl PROC_TRAPCAP_CTL");
 }

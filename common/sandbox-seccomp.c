@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,25 +52,32 @@
 
 /* Enough for the listeners, a full pending-connection queue and TUN. */
 #define SC_INT			0xffffffffULL	/* int arguments: low half */
+/* The open(2) flags that make it more than a read. */
+#define SC_OPEN_WRITES		(O_ACCMODE | O_CREAT | O_TRUNC)
 
 struct sc_rule {
 	int			 nr;	/* < 0: not a syscall on this arch */
 	uint32_t		 action;
-	unsigned int		 nargs;	/* 0 or 1 */
-	struct scmp_arg_cmp	 arg;
+	unsigned int		 nargs;	/* 0, 1 or 2, all must match */
+	struct scmp_arg_cmp	 arg[2];
 };
 
 #define SC_ALLOW(call)							\
-	{ SCMP_SYS(call), SCMP_ACT_ALLOW, 0, { 0, 0, 0, 0 } }
+	{ SCMP_SYS(call), SCMP_ACT_ALLOW, 0, { { 0, 0, 0, 0 } } }
 /* Allowed only when (argument n & mask) == value. */
 #define SC_ALLOW_ARG(call, n, mask, value)				\
 	{ SCMP_SYS(call), SCMP_ACT_ALLOW, 1,				\
-	    { n, SCMP_CMP_MASKED_EQ, mask, value } }
+	    { { n, SCMP_CMP_MASKED_EQ, mask, value } } }
+/* Allowed only when the int arguments n and m are exactly a and b. */
+#define SC_ALLOW_ARG2(call, n, a, m, b)					\
+	{ SCMP_SYS(call), SCMP_ACT_ALLOW, 2,				\
+	    { { n, SCMP_CMP_MASKED_EQ, SC_INT, a },			\
+	    { m, SCMP_CMP_MASKED_EQ, SC_INT, b } } }
 #define SC_DENY(call, err)						\
-	{ SCMP_SYS(call), SCMP_ACT_ERRNO(err), 0, { 0, 0, 0, 0 } }
+	{ SCMP_SYS(call), SCMP_ACT_ERRNO(err), 0, { { 0, 0, 0, 0 } } }
 #define SC_DENY_ARG(call, err, n, mask, value)				\
 	{ SCMP_SYS(call), SCMP_ACT_ERRNO(err), 1,			\
-	    { n, SCMP_CMP_MASKED_EQ, mask, value } }
+	    { { n, SCMP_CMP_MASKED_EQ, mask, value } } }
 
 /*
  * What libc, libsodium and a libevent loop need in any sandboxed child.
@@ -167,12 +175,14 @@ static const struct sc_rule sc_runtime[] = {
 	SC_DENY_ARG(fstatat64, EACCES, 3, AT_EMPTY_PATH, 0),
 
 	/*
-	 * Opening a file is refused, not punished: glibc probes the time
-	 * zone, NSS and locale files and copes without them.  Nothing is
-	 * lost, as the process sits in an empty chroot anyway.
+	 * Opening a file to read it is refused, not punished: glibc probes
+	 * the time zone, NSS and locale files and copes without them.
+	 * Nothing is lost, as the process sits in an empty chroot anyway.
+	 * Opening one to write, create or truncate it (O_TRUNC truncates
+	 * even with O_RDONLY) is no probe: the default action kills.
 	 */
-	SC_DENY(open, EACCES),
-	SC_DENY(openat, EACCES),
+	SC_DENY_ARG(open, EACCES, 1, SC_OPEN_WRITES, O_RDONLY),
+	SC_DENY_ARG(openat, EACCES, 2, SC_OPEN_WRITES, O_RDONLY),
 
 #ifdef __PNR_clock_gettime64
 	/* The 64-bit time twins on 32-bit systems (libseccomp >= 2.5). */
@@ -187,13 +197,30 @@ static const struct sc_rule sc_runtime[] = {
  * The tunnel: accepts clients on the listeners it was given and tunes
  * the sockets.  It may not create a socket (socket, socketpair), name
  * one (bind, listen, connect) or duplicate one: those kill it.
+ *
+ * setsockopt(2) is allowed by level and name, for the options
+ * tunnel/sockopt.c sets on an accepted socket and no other: every other
+ * option is kernel attack surface with no use here (SO_ATTACH_FILTER
+ * and SO_ATTACH_REUSEPORT_CBPF load BPF, TCP_ULP loads a protocol such
+ * as kTLS, TCP_MD5SIG and TCP_REPAIR reach rarely used code).  Not
+ * TCP_CONGESTION either: the parent sets it on the listeners and the
+ * connecting sockets, and accepted sockets inherit it.  TCP_USER_TIMEOUT
+ * and the TCP keepalive timers are not set yet; they are allowed for
+ * the tunnel's dead-peer detection, which is to set them on the
+ * transport socket.
  */
 static const struct sc_rule sc_tunnel[] = {
 	SC_ALLOW(accept4),
 	SC_ALLOW(accept),
-	/* TCP_NODELAY, keepalives, buffer sizes: no IP-level options. */
-	SC_ALLOW_ARG(setsockopt, 1, SC_INT, SOL_SOCKET),
-	SC_ALLOW_ARG(setsockopt, 1, SC_INT, IPPROTO_TCP),
+	SC_ALLOW_ARG2(setsockopt, 1, SOL_SOCKET, 2, SO_KEEPALIVE),
+	SC_ALLOW_ARG2(setsockopt, 1, IPPROTO_TCP, 2, TCP_NODELAY),
+#ifdef TCP_NOTSENT_LOWAT
+	SC_ALLOW_ARG2(setsockopt, 1, IPPROTO_TCP, 2, TCP_NOTSENT_LOWAT),
+#endif
+	SC_ALLOW_ARG2(setsockopt, 1, IPPROTO_TCP, 2, TCP_USER_TIMEOUT),
+	SC_ALLOW_ARG2(setsockopt, 1, IPPROTO_TCP, 2, TCP_KEEPIDLE),
+	SC_ALLOW_ARG2(setsockopt, 1, IPPROTO_TCP, 2, TCP_KEEPINTVL),
+	SC_ALLOW_ARG2(setsockopt, 1, IPPROTO_TCP, 2, TCP_KEEPCNT),
 };
 
 /*
@@ -295,7 +322,7 @@ sc_add(scmp_filter_ctx ctx, const struct sc_rule *rules, size_t n)
 		if (rules[i].nr < 0)
 			continue;
 		rc = seccomp_rule_add_array(ctx, rules[i].action, rules[i].nr,
-		    rules[i].nargs, &rules[i].arg);
+		    rules[i].nargs, rules[i].arg);
 		if (rc < 0)
 			fatalx("sandbox: seccomp rule for syscall %d: %s",
 			    rules[i].nr, strerror(-rc));
@@ -394,5 +421,11 @@ sandbox_shrink(enum proc_id proc)
 /* Capsicum only. */
 void
 sandbox_limit_fd(enum proc_id proc, int fd, int kind)
+{
+}
+
+/* What the filter does not allow kills already (SIGSYS). */
+void
+sandbox_trap_refusals(void)
 {
 }

@@ -41,18 +41,33 @@ void		 sandbox_enter(enum proc_id);
  */
 void		 sandbox_shrink(enum proc_id);
 /*
- * Capsicum only: limit a descriptor received after sandbox_enter().  A
- * socket accepted on a SANDBOX_FD_LISTEN descriptor inherits its rights,
- * which cover a connection's needs.  The channel to the parent
- * (PROC_CHANNEL_FD) is limited by sandbox_enter() itself.
+ * Capsicum only: limit a descriptor received after sandbox_enter(), or
+ * accepted (SANDBOX_FD_ACCEPTED): a socket accepted on a
+ * SANDBOX_FD_LISTEN descriptor inherits all its rights, CAP_ACCEPT
+ * among them, and must be cut down to a connection's.  The channel to
+ * the parent (PROC_CHANNEL_FD) is limited by sandbox_enter() itself.
  */
 void		 sandbox_limit_fd(enum proc_id, int fd, int kind);
+/*
+ * The live tests' probe (sandbox-probe.c), instead of sandbox_enter():
+ * locks the process in, then makes a call every backend forbids, which
+ * must kill it.  Returns only if it did not (sandbox "none").
+ */
+void		 sandbox_probe(enum proc_id);
 /* For the backends: rlimits set before locking in (sandbox-limits.c). */
 void		 sandbox_limits(void);
+/*
+ * For the probe, before sandbox_enter(): a call the backend refuses
+ * kills the process from then on.  Only capsicum, whose capability
+ * mode fails calls with ECAPMODE, has anything to do; seccomp and
+ * pledge kill already.
+ */
+void		 sandbox_trap_refusals(void);
 
 #define SANDBOX_FD_TUN		1
 #define SANDBOX_FD_LISTEN	2
 #define SANDBOX_FD_CONN		3
 #define SANDBOX_FD_CHANNEL	4
+#define SANDBOX_FD_ACCEPTED	5	/* a SANDBOX_FD_LISTEN's connection */
 
 #endif /* DSVPND_SANDBOX_H */

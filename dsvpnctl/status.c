@@ -49,7 +49,8 @@ static const char *drop_names[DROP_MAX] = {
 	[DROP_QUEUE_FULL] = "queue_full",
 	[DROP_TUN_WRITE] = "tun_write",
 	[DROP_BAD_PACKET] = "bad_packet",
-	[DROP_SOURCE] = "source",
+	[DROP_BAD_VNET] = "bad_vnet",
+	[DROP_SPOOFED] = "spoofed",
 	[DROP_NO_PEER] = "no_peer",
 	[DROP_C2C] = "client_to_client",
 };

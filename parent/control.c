@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <event.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "proc.h"
+#include "safepath.h"
 #include "sandbox.h"
 
 #define CONTROL_MAX_CLIENTS	64	/* connections at once */
@@ -167,6 +169,8 @@ control_listen(const char *path, const char *user, char *err,
 {
 	struct sockaddr_un	 sun;
 	struct passwd		*pw;
+	char			 dir[PATH_MAX], why[PATH_MAX + 64];
+	const char		*base;
 	int			 s, flags, r;
 
 	memset(&sun, 0, sizeof(sun));
@@ -175,6 +179,13 @@ control_listen(const char *path, const char *user, char *err,
 	    sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "control socket %s: path too long",
 		    path);
+		return -1;
+	}
+	/* Root unlinks, binds and renames there: a directory only root
+	 * may change, or another user could steer those onto theirs. */
+	if (safepath_parent(path, dir, sizeof(dir), &base, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "control socket %s: %s", path, why);
 		return -1;
 	}
 	if ((pw = getpwnam(user)) == NULL) {

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #include "log.h"
 #include "parent.h"
 #include "pool.h"
+#include "safepath.h"
 #include "tun.h"
 
 struct parent	*env;
@@ -110,12 +112,14 @@ sighandler(int sig, short event, void *arg)
 }
 
 /* The lock file beside the control socket stops a second instance
- * using the same socket; it holds our pid for rc.d and humans. */
+ * using the same socket; it holds our pid for rc.d and humans.  Root
+ * opens it, so only in a directory only root may change, and never
+ * through a symbolic link (safepath.h). */
 static void
 lock_pidfile(void)
 {
 	char	*dot;
-	char	 buf[32];
+	char	 buf[32], err[PATH_MAX + 128];
 	int	 fd;
 
 	strlcpy(env->pidfile, env->conf.control_socket, sizeof(env->pidfile));
@@ -123,9 +127,8 @@ lock_pidfile(void)
 	    strchr(dot, '/') == NULL)
 		*dot = '\0';
 	strlcat(env->pidfile, ".pid", sizeof(env->pidfile));
-	fd = open(env->pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd == -1)
-		fatal("%s", env->pidfile);
+	if ((fd = safepath_open_pidfile(env->pidfile, err, sizeof(err))) == -1)
+		fatalx("pid file: %s", err);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		ssize_t	 n = read(fd, buf, sizeof(buf) - 1);
 

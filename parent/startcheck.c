@@ -36,7 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dircheck.h"
+#include "safepath.h"
 #include "parent.h"
 
 #define CHECK_MSG_MAX	(PATH_MAX * 3 + 256)
@@ -75,7 +75,7 @@ check_chroot(const struct conf *c, void (*report)(int, const char *))
 {
 	char	 err[CHECK_MSG_MAX], msg[CHECK_MSG_MAX + 32];
 
-	if (dir_check_safe(c->chroot, err, sizeof(err)) == 0)
+	if (safepath_dir_strict(c->chroot, err, sizeof(err)) == 0)
 		return 0;
 	snprintf(msg, sizeof(msg), "chroot directory %s", err);
 	report(0, msg);

@@ -232,6 +232,7 @@ transport_tune(int fd)
 #endif
 	if (sockopt_tune_stream(fd) == -1)
 		log_warn("transport: socket options");
+	sockopt_congestion(fd);
 }
 
 int

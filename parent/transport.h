@@ -55,7 +55,7 @@ int	 transport_connect_start(const struct sockaddr *, socklen_t,
 /* After the fd became writable: 0 connected, -1 with err and errno
  * (close it). */
 int	 transport_connect_finish(int fd, char *err, size_t errlen);
-/* The options of a connecting socket: SO_MARK, then sockopt_tune_stream. */
+/* A connecting socket's options: SO_MARK, sockopt_tune_stream, bbr. */
 void	 transport_tune(int fd);
 /* "addr port", numeric; "?" if it cannot be printed. */
 void	 transport_endpoint(const struct sockaddr *, char *buf, size_t len);

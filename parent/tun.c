@@ -33,6 +33,23 @@
 #include "tun.h"
 
 int
+tun_unit_name(const char *dev, char *ifname, size_t len)
+{
+	const char	*d;
+
+	if (strncmp(dev, "tun", 3) != 0 || dev[3] == '\0' ||
+	    (dev[3] == '0' && dev[4] != '\0') ||
+	    strlen(dev) > 3 + TUN_UNIT_DIGITS)
+		return (-1);
+	for (d = dev + 3; *d != '\0'; d++)
+		if (*d < '0' || *d > '9')
+			return (-1);
+	if (strlcpy(ifname, dev, len) >= len)
+		return (-1);
+	return (0);
+}
+
+int
 tun_is_auto(const char *name)
 {
 	return (name == NULL || name[0] == '\0' || strcmp(name, "auto") == 0);

@@ -55,6 +55,14 @@ int	 tun_open(struct tun_dev *, const char *name, int mtu, int want_vnet,
 void	 tun_close(struct tun_dev *);
 
 /* For the backends (parent/tun.c). */
+/*
+ * The interface behind a BSD tun device node's name ("tun7", as
+ * fdevname(3) gives it after a cloning open of /dev/tun) into ifname:
+ * "tun" and a unit number, no sign, no leading zero, no path.  -1 if
+ * dev is anything else or ifname too short.
+ */
+int	 tun_unit_name(const char *dev, char *ifname, size_t len);
+#define TUN_UNIT_DIGITS	5	/* IF_MAXUNIT is 32767 on the BSDs */
 int	 tun_is_auto(const char *);
 void	 tun_init(struct tun_dev *);
 int	 tun_setup_fd(struct tun_dev *, char *, size_t);

@@ -30,8 +30,10 @@
 #include "log.h"
 #include "msgcat.h"
 #include "proto.h"
+#include "srccheck.h"
 #include "tunhdr.h"
 #include "tunnel.h"
+#include "vnet.h"
 
 /*
  * The data path: one TUN, many sessions.  The big buffers are shared
@@ -93,6 +95,7 @@ dp_init(struct datapath *dp, struct tunnel_stats *stats)
 	    (dp->obuf = malloc(dp->ocap)) == NULL)
 		fatal("%s", __func__);
 	dp->tun_max = 1500;
+	dp->tun_mtu = 1500;
 	dp->aqm = 1;
 	dp->tun_empty = dp_clock_us();
 	codel_init(&dp->codel);
@@ -116,6 +119,7 @@ dp_set_tun(struct datapath *dp, int fd, int flags, int mtu)
 	dp->tun_hdr = tunhdr_len(flags & TUN_F_AFHEADER);
 	if (mtu < 576 || mtu > 65535)
 		mtu = 1500;
+	dp->tun_mtu = mtu;
 	if (flags & TUN_F_VNETHDR)
 		dp->tun_max = DP_VNET_MAX;
 	else
@@ -666,8 +670,14 @@ dp_tun_write(struct dp_conn *c, uint8_t *pkt, size_t len)
 	const uint8_t	*ip;
 	ssize_t		 n;
 	size_t		 iplen;
-	int		 addhdr, r;
+	int		 addhdr, hl, r;
 
+	/* The peer's offload metadata and source, before the kernel. */
+	if ((hl = vnet_check(pkt, len, dp->tun_mtu)) == -1 ||
+	    !srccheck_allowed(dp->allow, pkt + hl, len - hl)) {
+		dp_drop(dp, hl == -1 ? DROP_BAD_VNET : DROP_SPOOFED);
+		return;
+	}
 	if ((pkt = dp_vnet_adapt(dp, pkt, &len, &addhdr)) == NULL) {
 		dp_drop(dp, DROP_BAD_PACKET);
 		return;
@@ -682,7 +692,7 @@ dp_tun_write(struct dp_conn *c, uint8_t *pkt, size_t len)
 			r = dp->policy.admit(dp->policy.arg, c, ip, iplen);
 		if (r != DROP_MAX) {
 			dp_drop(dp, r);
-			if (r == DROP_SOURCE && c->pc != NULL)
+			if (r == DROP_SPOOFED && c->pc != NULL)
 				c->pc->drops_source++;
 			return;
 		}

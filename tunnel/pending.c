@@ -37,6 +37,7 @@
 #include "msgcat.h"
 #include "peertab.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "sockopt.h"
 #include "tunnel.h"
 
@@ -209,6 +210,7 @@ pending_add(int fd)
 	struct pending	*pe;
 	int		 flags;
 
+	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_ACCEPTED);
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
 		log_warn("%s: fcntl", __func__);

@@ -394,7 +394,7 @@ policy_admit(void *arg, struct dp_conn *c, const uint8_t *ip, size_t len)
 		log_ratelimited(log_debug, "%s: dropped a packet from %s",
 		    ss->peer->name, src != NULL ? src->name :
 		    "an address no peer owns");
-		return DROP_SOURCE;
+		return DROP_SPOOFED;
 	}
 	if (s.server && !s.client_to_client &&
 	    (dst = peertab_dst(ip, len)) != NULL && dst != ss->peer)
@@ -504,6 +504,12 @@ session_replace(struct tpeer *p, const char *endpoint)
 	log_ratelimited(log_info, "%s: session from %s replaced by one "
 	    "from %s", p->name, old->endpoint, endpoint);
 	session_end(old, 1, CAUSE_REPLACED, "replaced by a new session");
+}
+
+void
+session_set_sources(const struct srccheck *allow)
+{
+	s.dp.allow = allow;
 }
 
 /*

@@ -66,6 +66,5 @@ sockopt_tune_stream(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
 	    sizeof(lowat));
 #endif
-	sockopt_congestion(fd);
 	return (0);
 }

@@ -35,12 +35,19 @@
 #define SOCKOPT_NOTSENT_LOWAT	(128 * 1024)
 #define SOCKOPT_CONGESTION	"bbr"
 
-/* Prefers SOCKOPT_CONGESTION where the kernel has it; failure is quiet. */
+/*
+ * Prefers SOCKOPT_CONGESTION where the kernel has it; failure is quiet.
+ * The parent's business only: on the listeners (accepted sockets
+ * inherit it) and the sockets it connects.  The tunnel worker's seccomp
+ * filter kills it for TCP_CONGESTION.
+ */
 void	 sockopt_congestion(int fd);
 /*
- * TCP_NODELAY, SO_KEEPALIVE, TCP_NOTSENT_LOWAT where the system has it,
- * and the congestion control.  Returns 0, or -1 with errno if one of the
- * first two, which every system has, was refused.
+ * TCP_NODELAY, SO_KEEPALIVE and TCP_NOTSENT_LOWAT where the system has
+ * it: what both the parent and the tunnel worker set.  Returns 0, or -1
+ * with errno if one of the first two, which every system has, was
+ * refused.  Any option added here must also be allowed in the tunnel's
+ * seccomp filter (common/sandbox-seccomp.c, sc_tunnel).
  */
 int	 sockopt_tune_stream(int fd);
 

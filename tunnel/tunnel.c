@@ -288,12 +288,10 @@ tunnel_lock_in(void)
 	t.violate = getenv("DSVPND_TEST_SANDBOX_VIOLATION") != NULL &&
 	    strcmp(getenv("DSVPND_TEST_SANDBOX_VIOLATION"), "1") == 0;
 	proc_drop_privileges(t.conf.user, t.conf.chroot);
-	sandbox_enter(PROC_TUNNEL);
-	if (t.violate) {
-		log_info("sandbox test: calling socket(2)");
-		(void)socket(AF_INET, SOCK_STREAM, 0);
-		log_warnx("sandbox test: socket(2) was allowed");
-	}
+	if (t.violate)
+		sandbox_probe(PROC_TUNNEL);
+	else
+		sandbox_enter(PROC_TUNNEL);
 	if (t.conf.role == ROLE_SERVER &&
 	    (t.replay = proto_replay_new(0)) == NULL)
 		fatal("proto_replay_new");
@@ -636,6 +634,8 @@ tunnel_main(int debug, int verbose)
 	proc_child_start(PROC_TUNNEL, &t.parent, tunnel_dispatch);
 	peertab_init();
 	t.client_version = PROTO_V2;
+	/* Sources are checked per peer by the peer table's tries
+	 * (session.c's policy), which replace srccheck's one list. */
 	session_init(&t.stats);
 	pending_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);

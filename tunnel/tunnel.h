@@ -31,6 +31,8 @@
 #include "proto.h"
 #include "sessproto.h"
 
+struct srccheck;
+
 #define DP_BATCH		64		/* TUN reads per wakeup */
 #define DP_IBUF_SIZE		(256 * 1024)	/* one transport read */
 #define DP_OBUF_SIZE		(512 * 1024)	/* one batch of frames */
@@ -118,6 +120,8 @@ struct datapath {
 	int			 tun_flags;	/* TUN_F_* */
 	size_t			 tun_hdr;	/* AF header bytes, 0 or 4 */
 	size_t			 tun_max;	/* largest payload to read */
+	int			 tun_mtu;	/* bounds a peer's segments */
+	const struct srccheck	*allow;		/* peer's sources, NULL any */
 	uint64_t		 tun_empty;	/* us: a read found none */
 	int			 tun_drained;	/* and we still watch it */
 	struct codel		 codel;
@@ -202,6 +206,9 @@ unsigned int session_up_count(void);
 int	 session_is_up(const struct session *);
 /* The peer table moved p's entry (a reload). */
 void	 session_rebind(struct session *, struct tpeer *);
+/* A list of allowed sources (srccheck.h) on top of the peer table's
+ * own check; NULL, the daemon's setting: none. */
+void	 session_set_sources(const struct srccheck *);
 uint64_t now_ms(void);
 
 /* pending.c: the server's connections until their handshake is done. */

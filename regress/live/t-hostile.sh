@@ -20,8 +20,8 @@ sed -i "s/port 443/port 8443/" "$LIVE_DIR/client.conf"
 hello_len=$(sed -n 's/^#define[ \t]*PROTO_HELLO_LEN[ \t]*\([0-9]*\).*/\1/p' "$SRCDIR/tunnel/proto.h")
 [ -n "$hello_len" ] || hello_len=$(grep -o 'PROTO_HELLO_LEN.*' "$SRCDIR/tunnel/proto.h" | head -1)
 ip netns exec "$NS_S" "$TCPTOOL" relay 8443 127.0.0.1 443 -r "$LIVE_DIR/hello.bin" -n "$hello_len" &
-relay_pid=$!
-PIDS="$PIDS $relay_pid"
+RELAY=$!
+PIDS="$PIDS $RELAY"
 live_up
 
 note "20 slow connections while pinging"
@@ -62,15 +62,15 @@ echo "$burst refusal lines in $secs s"
 
 note "bit flips in the transport: sessions restart, nothing corrupt gets through"
 live_stop client
-# By PID: a pattern would also kill the relays of tests running
-# elsewhere on this machine.
-kill -KILL "$relay_pid" 2>/dev/null
-wait "$relay_pid" 2>/dev/null
+kill -KILL "$RELAY" 2>/dev/null
 ip netns exec "$NS_S" "$TCPTOOL" relay 8443 127.0.0.1 443 -f 3000000 &
 PIDS="$PIDS $!"
 live_start client "$NS_C"
 wait_for 20 session_up client || fail "no session through the flipping relay"
-wait_for 20 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the relay"
+# A session is up before the client's addresses and routes are: a
+# connection made in between takes the underlay's address as its
+# source, which the server refuses from the tunnel (spoofed).
+wait_for 20 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the flipping relay"
 head -c 10000000 /dev/urandom >"$LIVE_DIR/blob"
 want=$(sha256sum <"$LIVE_DIR/blob" | cut -d' ' -f1)
 ip netns exec "$NS_S" sh -c "timeout 120 nc -l -N -s $SRV_TUN4 -p 9000 | sha256sum | cut -d' ' -f1 >$LIVE_DIR/got" &
@@ -88,9 +88,6 @@ ip netns exec "$NS_C" nft add rule inet loss in iifname v-c numgen random mod 10
 live_conf client client
 live_start client "$NS_C"
 wait_for 30 session_up client || fail "no session under loss"
-# The plan is applied after the session comes up: a connection opened
-# before it would leave with the underlay's source address, which the
-# server rightly drops as not the client's.
 wait_for 30 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping under loss"
 rm -f "$LIVE_DIR/got"
 ip netns exec "$NS_S" sh -c "timeout 120 nc -l -N -s $SRV_TUN4 -p 9001 | sha256sum | cut -d' ' -f1 >$LIVE_DIR/got" &

@@ -3,7 +3,10 @@
 # capabilities, no_new_privs and a seccomp filter; netcfg stays root
 # with CAP_NET_ADMIN and CAP_NET_RAW only; a forbidden system call in
 # the tunnel kills it with SIGSYS, and the parent then cleans up and
-# exits non-zero.
+# exits non-zero.  The forbidden call is the sandbox probe's
+# (common/sandbox-probe.c): opening a file for writing, which every
+# backend forbids, so the same probe kills the tunnel under pledge
+# (SIGABRT) and capsicum (SIGTRAP) as here under seccomp (SIGSYS).
 # timeout: 120
 . "$SRCDIR/regress/lib/live.sh"
 live_init
@@ -60,6 +63,10 @@ wait_for 15 sh -c "! kill -0 $parent 2>/dev/null" ||
     fail "the parent did not exit after the tunnel's violation"
 rc=$(live_wait server)
 [ "$rc" != 0 ] || fail "the parent exited 0 after losing the tunnel"
+grep -q "sandbox test: opening .* for writing" "$LIVE_DIR/server.log" ||
+    fail "the sandbox probe did not run"
+grep -q "sandbox test: the open" "$LIVE_DIR/server.log" &&
+    fail "the tunnel survived opening a file for writing"
 grep -q "lost child tunnel: killed by signal $(kill -l SYS 2>/dev/null || echo 31)\|lost child tunnel: killed by signal 31" \
     "$LIVE_DIR/server.log" || fail "no log line about the tunnel's SIGSYS"
 wait_for 5 ns_empty "$NS_S" || fail "processes left behind: $(ip netns pids $NS_S)"

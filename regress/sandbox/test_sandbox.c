@@ -35,6 +35,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <linux/filter.h>
 
 #include <errno.h>
 #include <event.h>
@@ -52,6 +53,7 @@
 #include "log.h"
 #include "msgcat.h"
 #include "sandbox.h"
+#include "sockopt.h"
 
 #define CHILD_TIMEOUT	30	/* seconds; SIGALRM marks a hang */
 
@@ -72,11 +74,22 @@ bail(const char *what)
 	exit(1);
 }
 
+/*
+ * Only write(2), which every policy allows: dprintf() would lseek() the
+ * descriptor first, and a filter killing that would pass a case whose
+ * forbidden call was in fact allowed.
+ */
 static int
 fail(int step, const char *what)
 {
-	dprintf(STDERR_FILENO, "step %d: %s: %s\n", step, what,
+	char	 buf[256];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "step %d: %s: %s\n", step, what,
 	    strerror(errno));
+	if (n > 0)
+		(void)write(STDERR_FILENO, buf,
+		    (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 	return step;
 }
 
@@ -215,6 +228,27 @@ work_memory(void)
 	return 0;
 }
 
+/*
+ * The dead-peer options the tunnel is allowed to set, though it does
+ * not yet: TCP_USER_TIMEOUT and the keepalive timers.
+ */
+static int
+work_dead_peer_opts(int s)
+{
+	unsigned int	 ms = 30000;
+	int		 idle = 10, intvl = 5, cnt = 3;
+
+	if (setsockopt(s, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms,
+	    sizeof(ms)) == -1 ||
+	    setsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+	    sizeof(idle)) == -1 ||
+	    setsockopt(s, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl)) == -1 ||
+	    setsockopt(s, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) == -1)
+		return -1;
+	return 0;
+}
+
 /* What the tunnel does with an accepted transport socket. */
 static int
 work_accept(int lsock, int csock)
@@ -222,13 +256,15 @@ work_accept(int lsock, int csock)
 	struct iovec	 iov[2];
 	char		 a[2], b[3];
 	socklen_t	 len;
-	int		 s, on = 1, err, avail, fl;
+	int		 s, err, avail, fl;
 
 	if ((s = accept4(lsock, NULL, NULL, SOCK_CLOEXEC)) == -1)
 		return fail(30, "accept4");
-	if (setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1 ||
-	    setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
-		return fail(31, "setsockopt");
+	/* The very code pending.c runs on every accepted socket. */
+	if (sockopt_tune_stream(s) == -1)
+		return fail(31, "sockopt_tune_stream");
+	if (work_dead_peer_opts(s) == -1)
+		return fail(37, "dead-peer socket options");
 	len = sizeof(err);
 	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		return fail(32, "getsockopt SO_ERROR");
@@ -323,6 +359,39 @@ case_open(void)
 	return 0;
 }
 
+/* Writing, creating or truncating is no libc probe: it kills. */
+static int
+case_open_write(void)
+{
+	sandbox_enter(PROC_TUNNEL);
+	open("/tmp/dsvpnd-test-sandbox", O_WRONLY | O_CREAT, 0600);
+	return fail(1, "open(O_WRONLY | O_CREAT) survived");
+}
+
+static int
+case_openat_rdwr(void)
+{
+	sandbox_enter(PROC_TUNNEL);
+	openat(AT_FDCWD, "/dev/null", O_RDWR);
+	return fail(1, "openat(O_RDWR) survived");
+}
+
+static int
+case_open_trunc(void)
+{
+	sandbox_enter(PROC_TUNNEL);
+	open("/dev/null", O_RDONLY | O_TRUNC);
+	return fail(1, "open(O_RDONLY | O_TRUNC) survived");
+}
+
+/* The live tests' probe must die under this backend too. */
+static int
+case_probe(void)
+{
+	sandbox_probe(PROC_TUNNEL);
+	return fail(1, "sandbox_probe() returned");
+}
+
 static int
 case_socket(void)
 {
@@ -396,6 +465,79 @@ case_sockopt_ip(void)
 	sandbox_enter(PROC_TUNNEL);
 	setsockopt(csock, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
 	return fail(2, "setsockopt(IP_TOS) survived");
+}
+
+/* One setsockopt(2) on an accepted-like socket, inside the sandbox. */
+static int
+sockopt_dies(int level, int name, const void *val, socklen_t len)
+{
+	int	 lsock, csock;
+
+	if (tcp_pair(&lsock, &csock) == -1)
+		return fail(1, "setup");
+	sandbox_enter(PROC_TUNNEL);
+	setsockopt(csock, level, name, val, len);
+	return fail(2, "a forbidden setsockopt survived");
+}
+
+/* A classic BPF program that accepts everything. */
+static int
+case_sockopt_filter(void)
+{
+	struct sock_filter	 insn = BPF_STMT(BPF_RET | BPF_K, 0xffffffff);
+	struct sock_fprog	 prog = { 1, &insn };
+
+	return sockopt_dies(SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog));
+}
+
+static int
+case_sockopt_reuseport_cbpf(void)
+{
+	struct sock_filter	 insn = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog	 prog = { 1, &insn };
+
+	return sockopt_dies(SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+	    sizeof(prog));
+}
+
+static int
+case_sockopt_ulp(void)
+{
+	return sockopt_dies(IPPROTO_TCP, TCP_ULP, "tls", 3);
+}
+
+static int
+case_sockopt_md5sig(void)
+{
+	struct tcp_md5sig	 sig;
+
+	memset(&sig, 0, sizeof(sig));
+	return sockopt_dies(IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig));
+}
+
+/* The parent chooses the congestion control; the tunnel may not. */
+static int
+case_sockopt_congestion(void)
+{
+	return sockopt_dies(IPPROTO_TCP, TCP_CONGESTION, "reno", 4);
+}
+
+/* Allowed levels with another name: SO_SNDBUF and TCP_REPAIR. */
+static int
+case_sockopt_sndbuf(void)
+{
+	int	 sz = 65536;
+
+	return sockopt_dies(SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+}
+
+static int
+case_sockopt_repair(void)
+{
+	int	 on = 1;
+
+	return sockopt_dies(IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on));
 }
 
 static int
@@ -504,6 +646,10 @@ static const struct tcase cases[] = {
 	T_OK("tunnel: allowed work", case_allowed),
 	T_OK("tunnel: status", case_status),
 	T_OK("tunnel: open/stat refused", case_open),
+	T_DIES("tunnel: open(O_WRONLY | O_CREAT)", case_open_write, SIGSYS),
+	T_DIES("tunnel: openat(O_RDWR)", case_openat_rdwr, SIGSYS),
+	T_DIES("tunnel: open(O_RDONLY | O_TRUNC)", case_open_trunc, SIGSYS),
+	T_DIES("tunnel: sandbox_probe()", case_probe, SIGSYS),
 	T_DIES("tunnel: socket()", case_socket, SIGSYS),
 	T_DIES("tunnel: connect()", case_connect, SIGSYS),
 	T_DIES("tunnel: execve()", case_execve, SIGSYS),
@@ -511,6 +657,16 @@ static const struct tcase cases[] = {
 	T_DIES("tunnel: mmap(PROT_EXEC)", case_mmap_exec, SIGSYS),
 	T_DIES("tunnel: ioctl(FIONBIO)", case_ioctl, SIGSYS),
 	T_DIES("tunnel: setsockopt(IP_TOS)", case_sockopt_ip, SIGSYS),
+	T_DIES("tunnel: setsockopt(SO_ATTACH_FILTER)", case_sockopt_filter,
+	    SIGSYS),
+	T_DIES("tunnel: setsockopt(SO_ATTACH_REUSEPORT_CBPF)",
+	    case_sockopt_reuseport_cbpf, SIGSYS),
+	T_DIES("tunnel: setsockopt(SO_SNDBUF)", case_sockopt_sndbuf, SIGSYS),
+	T_DIES("tunnel: setsockopt(TCP_ULP)", case_sockopt_ulp, SIGSYS),
+	T_DIES("tunnel: setsockopt(TCP_MD5SIG)", case_sockopt_md5sig, SIGSYS),
+	T_DIES("tunnel: setsockopt(TCP_CONGESTION)", case_sockopt_congestion,
+	    SIGSYS),
+	T_DIES("tunnel: setsockopt(TCP_REPAIR)", case_sockopt_repair, SIGSYS),
 	T_DIES("tunnel: kill(parent)", case_kill, SIGSYS),
 	T_DIES("tunnel: abort()", case_abort, SIGABRT),
 #ifdef __x86_64__

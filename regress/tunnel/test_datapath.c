@@ -43,6 +43,7 @@
 #include "log.h"
 #include "msgcat.h"
 #include "proto.h"
+#include "srccheck.h"
 #include "tunnel.h"
 
 #define PKT_MAX		9000
@@ -393,7 +394,7 @@ static int
 test_vnet(void)
 {
 	uint8_t		 b[PKT_MAX], got[PKT_MAX];
-	uint64_t	 bad = cli.st.drops[DROP_BAD_PACKET];
+	uint64_t	 bad = cli.st.drops[DROP_BAD_VNET];
 	uint32_t	 sum;
 	size_t		 len;
 	ssize_t		 r;
@@ -416,10 +417,14 @@ test_vnet(void)
 	if (expect_pkts(&cli, 5000, 1, 1400) == -1)
 		return -1;
 
-	/* Checksum offload: start 20, field at +16, as for TCP/IPv4. */
+	/* Checksum offload: start 20, field at +16, as for TCP/IPv4;
+	 * the packet becomes TCP, unfragmented, for the header to fit. */
 	got[0] = 1;
 	got[6] = 20;
 	got[8] = 16;
+	got[10 + 6] = got[10 + 7] = 0;
+	got[10 + 9] = 6;
+	got[10 + 32] = 0x50;
 	CHECK(write(srv.tun[1], got, len + 10) == (ssize_t)(len + 10), "w");
 	CHECK(pump(1) == 0, "pump");
 	r = recv(cli.tun[1], b, sizeof(b), MSG_DONTWAIT);
@@ -431,14 +436,123 @@ test_vnet(void)
 	CHECK(memcmp(b, got + 10, 36) == 0 &&
 	    memcmp(b + 38, got + 48, len - 38) == 0, "packet altered");
 
-	/* Offsets past the end: refused. */
+	/* Offsets past the end: refused, and counted as such. */
 	got[6] = 0xff;
 	got[7] = 0xff;
 	CHECK(write(srv.tun[1], got, len + 10) == (ssize_t)(len + 10), "w");
 	CHECK(pump(1) == 0, "pump");
-	CHECK(cli.st.drops[DROP_BAD_PACKET] == bad + 1, "bad header taken");
+	CHECK(cli.st.drops[DROP_BAD_VNET] == bad + 1, "bad header taken");
 	srv.dp.tun_flags &= ~TUN_F_VNETHDR;
 	return expect_pkts(&cli, 0, 0, 1400);
+}
+
+/* An unfragmented TCP/IPv4 packet from src to 198.19.0.2. */
+static size_t
+make_tcp4(uint8_t *b, size_t len, const uint8_t src[4])
+{
+	static const uint8_t	 dst[4] = { 198, 19, 0, 2 };
+	size_t			 i;
+
+	memset(b, 0, 40);
+	b[0] = 0x45;
+	b[2] = len >> 8;
+	b[3] = len & 0xff;
+	b[6] = 0x40;		/* DF */
+	b[8] = 64;
+	b[9] = 6;
+	memcpy(b + 12, src, 4);
+	memcpy(b + 16, dst, 4);
+	b[20] = 0x30;		/* ports 12345 -> 5555 */
+	b[21] = 0x39;
+	b[22] = 0x15;
+	b[23] = 0xb3;
+	b[32] = 0x50;		/* data offset 5 */
+	b[33] = 0x18;		/* PSH, ACK */
+	for (i = 40; i < len; i++)
+		b[i] = (uint8_t)i;
+	return len;
+}
+
+/* A virtio header in front of a packet, as a vnet peer sends it. */
+static void
+put_vnet(uint8_t *h, int flags, int gso_type, size_t hdr_len,
+    size_t gso_size, size_t start, size_t off)
+{
+	h[0] = flags;
+	h[1] = gso_type;
+	h[2] = hdr_len & 0xff;
+	h[3] = hdr_len >> 8;
+	h[4] = gso_size & 0xff;
+	h[5] = gso_size >> 8;
+	h[6] = start & 0xff;
+	h[7] = start >> 8;
+	h[8] = off & 0xff;
+	h[9] = off >> 8;
+}
+
+/* One frame from the client's side; what the server's TUN got. */
+static ssize_t
+via_server(const uint8_t *frame, size_t len, uint8_t *got, size_t size)
+{
+	if (write(cli.tun[1], frame, len) != (ssize_t)len ||
+	    pump(1) != 0)
+		return -2;
+	return recv(srv.tun[1], got, size, MSG_DONTWAIT);
+}
+
+/*
+ * What the peer sends is admitted only if it is sane.  A TSO header
+ * that would make the server's kernel burst (gso_size 1) is dropped and
+ * counted, a well-formed one reaches the vnet TUN rebuilt (hdr_len the
+ * real header length); with a source list, a spoofed source is dropped
+ * and counted, bare or behind a header, and the peer's own passes.
+ */
+static int
+test_admission(void)
+{
+	static const uint8_t	 peer[4] = { 192, 168, 192, 1 };
+	static const uint8_t	 spoof[4] = { 10, 99, 0, 1 };
+	struct srccheck		 allow;
+	uint8_t			 f[PKT_MAX + 10], got[PKT_MAX + 10];
+	uint64_t		 vnet0 = srv.st.drops[DROP_BAD_VNET];
+	uint64_t		 spoof0 = srv.st.drops[DROP_SPOOFED];
+	size_t			 len = 8000;
+	ssize_t			 r;
+
+	srccheck_init(&allow, 0);
+	CHECK(srccheck_add(&allow, 4, peer, 32) == 0, "srccheck_add");
+	srv.dp.allow = &allow;
+	srv.dp.tun_flags |= TUN_F_VNETHDR;
+
+	make_tcp4(f + 10, len, peer);
+	put_vnet(f, 1, 1, 54, 1, 20, 16);	/* gso_size 1: a burst */
+	r = via_server(f, len + 10, got, sizeof(got));
+	CHECK(r == -1 && srv.st.drops[DROP_BAD_VNET] == vnet0 + 1,
+	    "gso_size 1 reached the TUN (%zd)", r);
+	put_vnet(f, 1, 1, 54, 1448, 20, 16);
+	r = via_server(f, len + 10, got, sizeof(got));
+	CHECK(r == (ssize_t)len + 10, "TSO frame: %zd bytes", r);
+	CHECK(got[0] == 1 && got[1] == 1 && got[2] == 40 && got[3] == 0 &&
+	    got[4] == (1448 & 0xff) && got[5] == 1448 >> 8 &&
+	    memcmp(got + 10, f + 10, len) == 0, "TSO frame altered");
+
+	make_tcp4(f + 10, 1400, spoof);
+	r = via_server(f, 1410, got, sizeof(got));
+	CHECK(r == -1 && srv.st.drops[DROP_SPOOFED] == spoof0 + 1,
+	    "spoofed source behind a header (%zd)", r);
+	r = via_server(f + 10, 1400, got, sizeof(got));
+	CHECK(r == -1 && srv.st.drops[DROP_SPOOFED] == spoof0 + 2,
+	    "spoofed bare packet (%zd)", r);
+	make_tcp4(f + 10, 1400, peer);
+	r = via_server(f + 10, 1400, got, sizeof(got));
+	CHECK(r == 1410 && memcmp(got + 10, f + 10, 1400) == 0,
+	    "the peer's own packet (%zd)", r);
+	CHECK(srv.st.drops[DROP_BAD_VNET] == vnet0 + 1 &&
+	    srv.st.drops[DROP_SPOOFED] == spoof0 + 2, "other drops");
+
+	srv.dp.tun_flags &= ~TUN_F_VNETHDR;
+	srv.dp.allow = NULL;
+	return expect_pkts(&srv, 0, 0, 1400);
 }
 
 /* Three frames, the middle one with a flipped bit: the first is
@@ -543,7 +657,8 @@ main(void)
 	if (test_handshake() == 0 && test_batch() == 0 &&
 	    test_partial() == 0 && test_backpressure() == 0 &&
 	    test_idle_memory() == 0 &&
-	    test_vnet() == 0 && test_codel_idle() == 0)
+	    test_vnet() == 0 && test_admission() == 0 &&
+	    test_codel_idle() == 0)
 		(void)test_corrupt();
 	if (failures > 0) {
 		fprintf(stderr, "test_datapath: %d failure(s)\n", failures);

@@ -50,6 +50,7 @@
 #include "msgcat.h"
 #include "proto.h"
 #include "peertab.h"
+#include "sandbox.h"
 #include "tunnel.h"
 
 #define FLOOD		70
@@ -112,6 +113,27 @@ tunnel_pushed(struct tpeer *p, const uint8_t *buf, size_t len)
 {
 }
 
+/*
+ * The sandbox's hook, as the capsicum backend sees it: every accepted
+ * socket must be cut down to a connection's rights (SANDBOX_FD_ACCEPTED),
+ * a connected socket and not the listener.  Counts, for the checks.
+ */
+static unsigned int	 connects, limited, misused;
+
+void
+sandbox_limit_fd(enum proc_id proc, int fd, int kind)
+{
+	socklen_t	 len = sizeof(int);
+	int		 listening = -1;
+
+	if (proc != PROC_TUNNEL || kind != SANDBOX_FD_ACCEPTED ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+	    &len) == -1 || listening != 0)
+		misused++;
+	else
+		limited++;
+}
+
 static uint64_t
 refused(void)
 {
@@ -162,6 +184,7 @@ connect_srv(void)
 		perror("connect");
 		exit(1);
 	}
+	connects++;
 	return s;
 }
 
@@ -428,6 +451,13 @@ main(void)
 	    test_slow() == 0)
 		(void)test_replace(cs);
 	session_shutdown(0);
+	/* Every connection the tests made was accepted by now. */
+	if (limited != connects || misused != 0) {
+		fprintf(stderr, "FAIL %u of %u accepted sockets limited to a "
+		    "connection's rights, %u other calls\n", limited,
+		    connects, misused);
+		failures++;
+	}
 	pending_clear();
 	proto_replay_free(replay);
 	proto_replay_free(old_replay);
