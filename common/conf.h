@@ -40,6 +40,11 @@
 /* More than any sun_path (104 or 108 bytes), which the parser checks;
  * the conf travels in one message, so no PATH_MAX here. */
 #define CONF_SOCKET_MAX		128
+#define CONF_NAME_MAX		64	/* a client's name, NUL too */
+#define CONF_CLIENT_ROUTES	16	/* networks behind one client */
+#define CONF_MAX_CLIENTS	65536
+#define CONF_MAX_SERVERS	8	/* connect to, in failover order */
+#define CONF_MAX_DNS		4	/* pushed DNS servers */
 
 /*
  * A text key (its first 32 bytes all printable ASCII, as DSVPN's echo-made
@@ -90,11 +95,21 @@ struct conf_prefix {
 	}			 addr;
 };
 
+struct conf_server {
+	char			 host[CONF_HOST_MAX];
+	char			 port[CONF_PORT_MAX];
+};
+
 struct conf_listen {
 	char			 host[CONF_HOST_MAX];	/* "*": dual-stack */
 	char			 port[CONF_PORT_MAX];
 };
 
+#define CONF_SET_INET		0x01
+#define CONF_SET_INET6		0x02
+#define CONF_SET_ROUTES		0x04	/* default route or route lines */
+#define CONF_SET_MTU		0x08
+#define CONF_SET_DNS		0x10
 /*
  * What the parent reads from the key file and hands the tunnel: the
  * native protocol's PSK, and the file's first 32 bytes unchanged for
@@ -115,9 +130,26 @@ struct conf {
 	enum conf_nat		 nat;
 	char			 nat_if[IFNAMSIZ];
 
-	/* client */
-	char			 connect_host[CONF_HOST_MAX];
-	char			 connect_port[CONF_PORT_MAX];
+	/* server with client blocks (the clients themselves are streamed
+	 * on their own, see struct conf_clients) */
+	uint32_t		 n_clients;
+	struct conf_prefix	 pool4;		/* af 0: none */
+	struct conf_prefix	 pool6;
+	int			 client_to_client;	/* 0: refused */
+	char			 leasefile[PATH_MAX];
+	/* server: what clients are told after the handshake */
+	int			 push_default_route;
+	unsigned int		 n_push_routes;
+	struct conf_prefix	 push_routes[CONF_MAX_ROUTES];
+	unsigned int		 n_dns;
+	struct conf_prefix	 dns[CONF_MAX_DNS];	/* plen = full */
+
+	/* client: the servers, tried in this order */
+	unsigned int		 n_servers;
+	struct conf_server	 servers[CONF_MAX_SERVERS];
+	/* CONF_SET_*: what the client's own file says, which pushed
+	 * settings never override */
+	unsigned int		 explicit;
 	int			 default_route;	/* 1 unless "no default route" */
 	int			 gateway_auto;	/* 1 unless "gateway ADDR" */
 	struct conf_prefix	 gateway;	/* plen = full */
@@ -153,11 +185,45 @@ struct conf {
 	uint32_t		 instance_id;
 };
 
+/*
+ * One client block of a server.  The parent's own: it holds pointers and
+ * never crosses a process boundary (the tunnel gets a struct
+ * msg_client per client, with the key and without the paths).
+ */
+struct conf_client {
+	char			 name[CONF_NAME_MAX];
+	char			*keyfile;
+	char			*where;		/* "file:line" of the block */
+	int			 fixed4;	/* inet given in the block */
+	int			 fixed6;
+	int			 has4;		/* fixed or from the pool */
+	int			 has6;
+	struct in_addr		 inet;
+	struct in6_addr		 inet6;
+	unsigned int		 n_routes;
+	struct conf_prefix	 routes[CONF_CLIENT_ROUTES];
+};
+
+struct conf_clients {
+	struct conf_client	*v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+void	 conf_clients_free(struct conf_clients *);
+const struct conf_client *conf_client_find(const struct conf_clients *,
+	    const char *name);
+
 /* The parser (parent/parse.y) and printer (parent/printconf.c). */
 void	 conf_defaults(struct conf *);
 /* Parses filename into *conf (macros defined with -D first); returns the
  * number of errors, each already printed as "file:line: message". */
 int	 parse_config(const char *filename, struct conf *conf);
+/* The same, with a server's client blocks into *clients (emptied first;
+ * the caller frees it with conf_clients_free).  Pool addresses are not
+ * assigned yet: see pool.h. */
+int	 parse_config_clients(const char *filename, struct conf *conf,
+	    struct conf_clients *clients);
 int	 cmdline_symset(const char *);	/* -D name=value */
 /* -I name: the instance, whatever the file says; kept across reloads. */
 int	 cmdline_instance(const char *);
@@ -165,6 +231,8 @@ int	 cmdline_instance(const char *);
  * separated by newlines) so a reload can report them to dsvpnctl. */
 void	 conf_set_error_buffer(char *buf, size_t len);
 void	 print_config(const struct conf *);
+void	 print_config_clients(const struct conf *,
+	    const struct conf_clients *);
 /* Reads the key file (parent/keyfile.c): refuses one readable by group
  * or others, shorter than CONF_KEY_LEN bytes, or holding the base64 or
  * hex text of a key; fills key->raw with its first 32 bytes and key->psk

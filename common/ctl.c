@@ -40,6 +40,13 @@ static const struct ctl_spec ctl_specs[CTL_TYPE_MAX] = {
 	[CTL_RESULT] = { "result", CTL_FROM_DAEMON,
 	    sizeof(struct msg_result), sizeof(struct msg_result) },
 	[CTL_ERROR] = { "error", CTL_FROM_DAEMON, 1, CTL_ERROR_MAX },
+	[CTL_PEERS] = { "peers", CTL_FROM_CLIENT, sizeof(struct peers_req),
+	    sizeof(struct peers_req) },
+	[CTL_KICK] = { "kick", CTL_FROM_CLIENT, sizeof(struct msg_name),
+	    sizeof(struct msg_name) },
+	[CTL_PEERS_PAGE] = { "peers-page", CTL_FROM_DAEMON,
+	    sizeof(struct peers_page), sizeof(struct peers_page) +
+	    PEERS_PAGE_MAX * sizeof(struct peer_status) },
 };
 
 static const struct ctl_spec *
@@ -82,6 +89,43 @@ ctl_verify_status(const struct status_info *si)
 	return NULL;
 }
 
+static const char *
+ctl_verify_peer(const struct peer_status *ps)
+{
+	if (!ctl_terminated(ps->name, sizeof(ps->name)) ||
+	    !ctl_terminated(ps->endpoint, sizeof(ps->endpoint)) ||
+	    !ctl_terminated(ps->cipher, sizeof(ps->cipher)))
+		return "unterminated string in a peer";
+	if (ps->n_routes > CONF_CLIENT_ROUTES)
+		return "too many routes in a peer";
+	return NULL;
+}
+
+/* The header's count must match the length exactly. */
+const char *
+ctl_verify_page(const uint8_t *data, size_t len)
+{
+	struct peers_page	 pg;
+	struct peer_status	 ps;
+	const char		*why;
+	uint32_t		 i;
+
+	if (len < sizeof(pg))
+		return "page too short";
+	memcpy(&pg, data, sizeof(pg));
+	if (pg.n > PEERS_PAGE_MAX ||
+	    len != sizeof(pg) + pg.n * sizeof(struct peer_status))
+		return "page length does not match its count";
+	if (pg.next > pg.total)
+		return "page ends past the table";
+	for (i = 0; i < pg.n; i++) {
+		memcpy(&ps, data + sizeof(pg) + i * sizeof(ps), sizeof(ps));
+		if ((why = ctl_verify_peer(&ps)) != NULL)
+			return why;
+	}
+	return NULL;
+}
+
 /* The payload's own rules, once its length is known to be in range. */
 static const char *
 ctl_verify_payload(uint32_t type, const uint8_t *data, size_t len)
@@ -104,6 +148,17 @@ ctl_verify_payload(uint32_t type, const uint8_t *data, size_t len)
 		if (data[len - 1] != '\0')
 			return "unterminated text";
 		break;
+	case CTL_PEERS:
+		if (!ctl_terminated((const char *)data +
+		    offsetof(struct peers_req, name), CONF_NAME_MAX))
+			return "unterminated name";
+		break;
+	case CTL_KICK:
+		if (!ctl_terminated((const char *)data, CONF_NAME_MAX))
+			return "unterminated name";
+		break;
+	case CTL_PEERS_PAGE:
+		return ctl_verify_page(data, len);
 	}
 	return NULL;
 }

@@ -19,7 +19,10 @@
  * the msg.h framing.  dsvpnctl sends CTL_HELLO first; the control
  * process answers with its own CTL_HELLO, or with CTL_ERROR and closes
  * if the versions differ.  Then each request gets exactly one answer:
- * CTL_STATUS_REPLY, CTL_RESULT or CTL_ERROR.
+ * CTL_STATUS_REPLY, CTL_PEERS_PAGE, CTL_RESULT or CTL_ERROR.  A table
+ * of clients too long for one message is read page by page: each
+ * CTL_PEERS names the first entry it wants, and its answer says where
+ * the next page starts (version 2).
  *
  * The peer on the other end is not trusted by the daemon, so every
  * message is checked with ctl_verify() and a bad one ends the
@@ -36,7 +39,7 @@
 
 #include "msgcat.h"
 
-#define CTL_PROTOCOL_VERSION	1
+#define CTL_PROTOCOL_VERSION	2
 
 enum ctl_type {
 	CTL_NONE = 0,
@@ -45,10 +48,13 @@ enum ctl_type {
 	CTL_STATUS,		/* none */
 	CTL_RELOAD,		/* none; root only */
 	CTL_LOG_VERBOSE,	/* int32_t level; root only */
+	CTL_PEERS,		/* struct peers_req */
+	CTL_KICK,		/* struct msg_name; root only */
 	/* dsvpnd -> dsvpnctl */
 	CTL_STATUS_REPLY,	/* struct status_info + NUL-terminated text */
 	CTL_RESULT,		/* struct msg_result */
 	CTL_ERROR,		/* NUL-terminated text */
+	CTL_PEERS_PAGE,		/* struct peers_page + entries */
 	CTL_TYPE_MAX
 };
 
@@ -65,5 +71,7 @@ const char	*ctl_type_name(uint32_t type);
  * payloads must end in a NUL and no message may carry a descriptor.
  */
 const char	*ctl_verify(int from, const struct msg *msg);
+/* The same rules for a page of the peer table, from any sender. */
+const char	*ctl_verify_page(const uint8_t *data, size_t len);
 
 #endif /* DSVPND_CTL_H */

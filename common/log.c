@@ -29,6 +29,7 @@ static int	 log_foreground;
 static int	 log_verbose;
 static const char *log_procname;	/* NULL: no prefix yet */
 static void	(*log_forward)(int, const char *);
+unsigned long	 log_suppressed;
 static void	(*log_error_hook)(int, const char *);
 
 void
@@ -101,6 +102,7 @@ static void
 vlog(int priority, const char *fmt, va_list ap)
 {
 	char	 line[MSG_LOG_LINE];
+	size_t	 end;
 	int	 n;
 
 	if (priority == LOG_DEBUG && log_verbose < 2)
@@ -111,6 +113,11 @@ vlog(int priority, const char *fmt, va_list ap)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (log_suppressed > 0) {
+		end = strlen(line);
+		snprintf(line + end, sizeof(line) - end, " (%lu more since "
+		    "the last such line)", log_suppressed);
+	}
 	if (log_error_hook != NULL && priority <= LOG_ERR)
 		log_error_hook(priority, line + n);
 	log_emit(priority, line);

@@ -51,15 +51,28 @@ void	 log_info(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 void	 log_debug(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
-/* At most one line per second per call site: for hostile input. */
+/*
+ * At most one line per second per call site: for hostile input and for
+ * events a peer can repeat at will (session up, down, replaced).  A line
+ * that follows suppressed ones says how many were suppressed, so a flood
+ * shows as one line a second with its size rather than vanishing.
+ */
 #define log_ratelimited(fn, ...) do {					\
 	static time_t log_rl_last_;					\
+	static unsigned long log_rl_dropped_;				\
 	time_t log_rl_now_ = time(NULL);				\
 	if (log_rl_now_ != log_rl_last_) {				\
 		log_rl_last_ = log_rl_now_;				\
+		log_suppressed = log_rl_dropped_;			\
+		log_rl_dropped_ = 0;					\
 		fn(__VA_ARGS__);					\
-	}								\
+		log_suppressed = 0;					\
+	} else								\
+		log_rl_dropped_++;					\
 } while (0)
+/* Set by log_ratelimited() around its call: the line written gets
+ * " (N more since the last such line)" appended when N > 0. */
+extern unsigned long	 log_suppressed;
 __dead void fatal(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 __dead void fatalx(const char *, ...)

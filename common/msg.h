@@ -39,7 +39,7 @@ struct msg_hdr {
 #define MSG_F_FD		0x01	/* a descriptor travels with it */
 
 #define MSG_HDR_SIZE		sizeof(struct msg_hdr)
-#define MSG_MAX_PAYLOAD		16384
+#define MSG_MAX_PAYLOAD		32768	/* a whole struct conf fits */
 #define MSG_MAX_SIZE		(MSG_HDR_SIZE + MSG_MAX_PAYLOAD)
 #define MSG_MAX_FDS_QUEUED	16
 #define MSG_MAX_WQUEUE		(4 * 1024 * 1024)	/* bytes not yet written */

@@ -18,6 +18,7 @@
 
 #include <sys/types.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,9 @@ static const struct msg_spec catalogue[MSG_TYPE_MAX] = {
 	    FIXED(struct conf), 0 },
 	[MSG_RECONF_KEY] = { MSG_RECONF_KEY, "RECONF_KEY", P, T,
 	    FIXED(struct conf_key), 0 },
+	[MSG_RECONF_CLIENT] = { MSG_RECONF_CLIENT, "RECONF_CLIENT", P, T,
+	    offsetof(struct msg_client, routes), sizeof(struct msg_client),
+	    0 },
 	[MSG_RECONF_END] = { MSG_RECONF_END, "RECONF_END", P, KIDS,
 	    EMPTY, 0 },
 	[MSG_SHUTDOWN] = { MSG_SHUTDOWN, "SHUTDOWN", P, KIDS, EMPTY, 0 },
@@ -59,6 +63,15 @@ static const struct msg_spec catalogue[MSG_TYPE_MAX] = {
 	[MSG_FDS_DONE] = { MSG_FDS_DONE, "FDS_DONE", P, T, EMPTY, 0 },
 	[MSG_CONNECT_FD] = { MSG_CONNECT_FD, "CONNECT_FD", P, T,
 	    FIXED(struct msg_endpoint), 1 },
+	[MSG_PEERS_REQ] = { MSG_PEERS_REQ, "PEERS_REQ", P, T,
+	    FIXED(struct peers_req), 0 },
+	[MSG_KICK] = { MSG_KICK, "KICK", P, T, FIXED(struct msg_name), 0 },
+	[MSG_PEERS_PAGE] = { MSG_PEERS_PAGE, "PEERS_PAGE", T, P,
+	    sizeof(struct peers_page), sizeof(struct peers_page) +
+	    PEERS_PAGE_MAX * sizeof(struct peer_status), 0 },
+	[MSG_KICK_RESULT] = { MSG_KICK_RESULT, "KICK_RESULT", T, P,
+	    FIXED(struct msg_result), 0 },
+	[MSG_PUSHED] = { MSG_PUSHED, "PUSHED", T, P, 1, MSG_PUSH_MAX, 0 },
 	[MSG_CONNECT_REQ] = { MSG_CONNECT_REQ, "CONNECT_REQ", T, P,
 	    EMPTY, 0 },
 	[MSG_SESSION_UP] = { MSG_SESSION_UP, "SESSION_UP", T, P,
@@ -81,10 +94,16 @@ static const struct msg_spec catalogue[MSG_TYPE_MAX] = {
 	    1, MSG_TEXT_MAX, 0 },
 	[MSG_CONTROL_FD] = { MSG_CONTROL_FD, "CONTROL_FD", P, C, EMPTY, 1 },
 	[MSG_CTL_STATUS_REPLY] = { MSG_CTL_STATUS_REPLY, "CTL_STATUS_REPLY",
-	    P, C, sizeof(struct status_info) + 1,
-	    sizeof(struct status_info) + MSG_TEXT_MAX, 0 },
+	    P, C, sizeof(struct status_info) + 1, MSG_MAX_PAYLOAD, 0 },
 	[MSG_CTL_RESULT] = { MSG_CTL_RESULT, "CTL_RESULT", P, C,
 	    FIXED(struct msg_result), 0 },
+	[MSG_CTL_PEERS_PAGE] = { MSG_CTL_PEERS_PAGE, "CTL_PEERS_PAGE", P, C,
+	    sizeof(struct peers_page), sizeof(struct peers_page) +
+	    PEERS_PAGE_MAX * sizeof(struct peer_status), 0 },
+	[MSG_CTL_PEERS] = { MSG_CTL_PEERS, "CTL_PEERS", C, P,
+	    FIXED(struct peers_req), 0 },
+	[MSG_CTL_KICK] = { MSG_CTL_KICK, "CTL_KICK", C, P,
+	    FIXED(struct msg_name), 0 },
 	[MSG_CTL_STATUS] = { MSG_CTL_STATUS, "CTL_STATUS", C, P, EMPTY, 0 },
 	[MSG_CTL_RELOAD] = { MSG_CTL_RELOAD, "CTL_RELOAD", C, P, EMPTY, 0 },
 	[MSG_CTL_VERBOSE] = { MSG_CTL_VERBOSE, "CTL_VERBOSE", C, P,

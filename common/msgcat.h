@@ -33,6 +33,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "msg.h"
 
 enum proc_id {
@@ -52,6 +53,8 @@ enum msg_type {
 	MSG_RECONF_BEGIN,	/* none: a config stream starts */
 	MSG_RECONF_CONF,	/* struct conf */
 	MSG_RECONF_KEY,		/* struct conf_key, tunnel only */
+	MSG_RECONF_CLIENT,	/* struct msg_client, tunnel only; one per
+				 * client, after RECONF_CONF */
 	MSG_RECONF_END,		/* none: apply what was streamed */
 	MSG_SHUTDOWN,		/* none: close orderly and exit */
 	/* parent -> tunnel */
@@ -59,11 +62,16 @@ enum msg_type {
 	MSG_LISTEN_FD,		/* struct msg_endpoint + listening socket */
 	MSG_FDS_DONE,		/* none: no more listeners; sandbox shrinks */
 	MSG_CONNECT_FD,		/* struct msg_endpoint + connected socket */
+	MSG_PEERS_REQ,		/* struct peers_req; peerid: ctl conn */
+	MSG_KICK,		/* struct msg_name; peerid: ctl conn */
 	/* tunnel -> parent */
 	MSG_CONNECT_REQ,	/* none: client wants a (new) connection */
 	MSG_SESSION_UP,		/* struct msg_session */
 	MSG_SESSION_DOWN,	/* struct msg_session_down */
 	MSG_STATS,		/* struct tunnel_stats */
+	MSG_PEERS_PAGE,		/* struct peers_page + entries */
+	MSG_KICK_RESULT,	/* struct msg_result */
+	MSG_PUSHED,		/* the server's PUSH payload, as it came */
 	/* parent -> netcfg */
 	MSG_NETCFG_APPLY,	/* struct netcfg_req */
 	MSG_NETCFG_REVERT,	/* none: undo the journal */
@@ -76,16 +84,20 @@ enum msg_type {
 	MSG_CONTROL_FD,		/* none + listening control socket */
 	MSG_CTL_STATUS_REPLY,	/* struct status_info + netcfg text */
 	MSG_CTL_RESULT,		/* struct msg_result */
+	MSG_CTL_PEERS_PAGE,	/* struct peers_page + entries */
 	/* control -> parent; peerid names the dsvpnctl connection */
 	MSG_CTL_STATUS,		/* none */
 	MSG_CTL_RELOAD,		/* none */
 	MSG_CTL_VERBOSE,	/* int32_t */
+	MSG_CTL_PEERS,		/* struct peers_req */
+	MSG_CTL_KICK,		/* struct msg_name */
 	MSG_TYPE_MAX
 };
 
 #define MSG_LOG_MAX		1024
 #define MSG_ENDPOINT_MAX	(INET6_ADDRSTRLEN + 8)
 #define MSG_TEXT_MAX		(MSG_MAX_PAYLOAD - 512)
+#define MSG_PUSH_MAX		2048	/* tunnel/push.h: PUSH_MAX_LEN */
 
 struct msg_log {
 	int32_t		 priority;
@@ -110,9 +122,85 @@ struct msg_session {
 	char		 cipher[32];
 };
 
+/* Why a client is not up, or a session ended: for status and logs. */
+enum down_cause {
+	CAUSE_NONE = 0,
+	CAUSE_RESOLVE,		/* the server's name was not found */
+	CAUSE_CONN_REFUSED,	/* nothing listens at the server's port */
+	CAUSE_NO_ANSWER,	/* connect or handshake timed out */
+	CAUSE_AUTH,		/* server hung up on our hello: key, clock */
+	CAUSE_REPLACED,		/* another session with this key took over */
+	CAUSE_KICKED,		/* dsvpnctl kick */
+	CAUSE_REMOVED,		/* the client left the configuration */
+	CAUSE_RELOAD,		/* a key or server changed on reload */
+	CAUSE_SHUTDOWN,		/* a side shut down */
+	CAUSE_LOST,		/* silent, reset, or closed by the peer */
+	CAUSE_MAX
+};
+
 struct msg_session_down {
 	char		 reason[128];
+	int32_t		 was_up;	/* 0: a handshake that failed */
+	int32_t		 cause;		/* enum down_cause */
 };
+
+/* One configured client, with its key: parent -> tunnel only. */
+struct msg_client {
+	char			 name[CONF_NAME_MAX];
+	struct conf_key		 key;
+	int32_t			 has4;
+	int32_t			 has6;
+	struct in_addr		 inet;
+	struct in6_addr		 inet6;
+	uint32_t		 n_routes;
+	struct conf_prefix	 routes[CONF_CLIENT_ROUTES];
+};
+
+struct msg_name {
+	char		 name[CONF_NAME_MAX];	/* NUL-terminated */
+};
+
+/* A page of the peer table, fetched on demand for dsvpnctl status. */
+struct peers_req {
+	uint32_t	 start;		/* index of the first peer wanted */
+	char		 name[CONF_NAME_MAX];	/* "": all, else just it */
+};
+
+struct peer_status {
+	char			 name[CONF_NAME_MAX];
+	char			 endpoint[MSG_ENDPOINT_MAX];
+	char			 cipher[32];
+	uint32_t		 id;
+	int32_t			 up;
+	int32_t			 cause;		/* last enum down_cause */
+	int32_t			 has4;
+	int32_t			 has6;
+	struct in_addr		 inet;
+	struct in6_addr		 inet6;
+	int64_t			 since;		/* up, or last down */
+	int64_t			 last_handshake;
+	uint64_t		 bytes_in;
+	uint64_t		 bytes_out;
+	uint64_t		 packets_in;
+	uint64_t		 packets_out;
+	uint64_t		 sessions;
+	uint64_t		 replaced;
+	uint64_t		 drops_source;	/* spoofed source addresses */
+	uint64_t		 drops_queue;	/* its output queue was full */
+	uint32_t		 n_routes;
+	struct conf_prefix	 routes[CONF_CLIENT_ROUTES];
+};
+
+struct peers_page {
+	uint32_t	 total;		/* peers in the table */
+	uint32_t	 next;		/* start of the next page; total: end */
+	uint32_t	 n;		/* entries that follow */
+	uint32_t	 pad;
+	struct peer_status v[];
+};
+
+#define PEERS_PAGE_MAX	((MSG_MAX_PAYLOAD - sizeof(struct peers_page)) / \
+			    sizeof(struct peer_status))
 
 struct msg_result {
 	int32_t		 ok;
@@ -131,7 +219,9 @@ enum drop_reason {
 	DROP_TUN_WRITE,		/* TUN refused a packet */
 	DROP_BAD_PACKET,	/* not IPv4/IPv6 or malformed */
 	DROP_BAD_VNET,		/* peer's virtio header refused (vnet.c) */
-	DROP_SPOOFED,		/* peer's source not its own (srccheck.c) */
+	DROP_SPOOFED,		/* peer's source not among its prefixes */
+	DROP_NO_PEER,		/* TUN packet to an address no peer owns */
+	DROP_C2C,		/* client to client, not allowed */
 	DROP_MAX
 };
 
@@ -144,6 +234,8 @@ struct tunnel_stats {
 	uint64_t	 rekeys;
 	uint64_t	 sessions;	/* sessions established */
 	uint64_t	 reconnects;	/* sessions after the first */
+	uint64_t	 peers_up;	/* sessions up now */
+	uint64_t	 replaced;	/* sessions replaced by a newer one */
 	uint64_t	 drops[DROP_MAX];
 	int64_t		 last_handshake;	/* unix time, 0 never */
 	int64_t		 last_rekey;
@@ -156,7 +248,7 @@ enum session_state {
 	STATE_UP
 };
 
-#define STATUS_VERSION		1
+#define STATUS_VERSION		2
 
 struct status_info {
 	uint32_t	 version;
@@ -173,6 +265,15 @@ struct status_info {
 	char		 cipher[32];
 	char		 sandbox[16];
 	struct tunnel_stats stats;
+	/* a client not up: why (enum down_cause) and in words */
+	int32_t		 cause;
+	char		 why[160];
+	/* a server: configured clients, sessions up */
+	uint32_t	 n_clients;
+	uint32_t	 n_up;
+	/* a client: the DNS servers pushed or configured */
+	uint32_t	 n_dns;
+	struct conf_prefix dns[CONF_MAX_DNS];
 };
 
 struct msg_spec {

@@ -44,6 +44,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "dsvpnctl.h"
+#include "json.h"
 #include "log.h"
 #include "parser.h"
 
@@ -265,10 +266,109 @@ ctl_hello(struct msgbuf *mb)
 		    "speaks %u", mine, theirs);
 }
 
+static int	 show_result_text(struct msg *);
+
+/*
+ * One page of the peer table from start (or the one client name); each
+ * entry goes to fn.  Returns where the next page starts, or the total
+ * when this was the last.
+ */
+static uint32_t
+peers_fetch(struct msgbuf *mb, uint32_t start, const char *name,
+    void (*fn)(const struct peer_status *, void *), void *arg,
+    uint32_t *total)
+{
+	struct peers_req	 req;
+	struct peers_page	 pg;
+	struct peer_status	 ps;
+	struct msg		 msg;
+	uint32_t		 i;
+
+	memset(&req, 0, sizeof(req));
+	req.start = start;
+	if (name != NULL && strlcpy(req.name, name, sizeof(req.name)) >=
+	    sizeof(req.name))
+		errx(1, "%s: client name too long", name);
+	ctl_send(mb, CTL_PEERS, &req, sizeof(req));
+	ctl_recv(mb, &msg);
+	if (msg.hdr.type == CTL_RESULT) {
+		(void)show_result_text(&msg);
+		exit(1);
+	}
+	ctl_expect(&msg, CTL_PEERS_PAGE);
+	memcpy(&pg, msg.data, sizeof(pg));
+	for (i = 0; i < pg.n; i++) {
+		memcpy(&ps, (uint8_t *)msg.data + sizeof(pg) + i * sizeof(ps),
+		    sizeof(ps));
+		fn(&ps, arg);
+	}
+	*total = pg.total;
+	/* A page that moves nowhere would loop forever. */
+	if (name == NULL && pg.next <= start && pg.next < pg.total)
+		errx(1, "dsvpnd sent a page that does not advance");
+	return pg.n == 0 ? pg.total : pg.next;
+}
+
+/* Every page of the table, in order. */
+static void
+peers_walk(struct msgbuf *mb, void (*fn)(const struct peer_status *,
+    void *), void *arg)
+{
+	uint32_t	 next = 0, total = 1;
+
+	while (next < total)
+		next = peers_fetch(mb, next, NULL, fn, arg, &total);
+}
+
+static void
+row_text(const struct peer_status *ps, void *arg)
+{
+	peers_print_row(stdout, ps, time(NULL));
+}
+
+static void
+row_json(const struct peer_status *ps, void *arg)
+{
+	peers_json(arg, ps);
+}
+
+static void
+one_text(const struct peer_status *ps, void *arg)
+{
+	peers_print_one(stdout, ps, time(NULL));
+	*(int *)arg = 1;
+}
+
+static void
+one_json(const struct peer_status *ps, void *arg)
+{
+	struct json	 j;
+
+	json_init(&j, stdout);
+	peers_json(&j, ps);
+	json_finish(&j);
+	*(int *)arg = 1;
+}
+
+/* status NAME: that client in full. */
 static int
-show_status(struct msg *msg, int json)
+show_client(struct msgbuf *mb, const char *name, int json)
+{
+	uint32_t	 total;
+	int		 found = 0;
+
+	(void)peers_fetch(mb, 0, name, json ? one_json : one_text, &found,
+	    &total);
+	if (!found)
+		errx(1, "status: no client %s", name);
+	return 0;
+}
+
+static int
+show_status(struct msgbuf *mb, struct msg *msg, int json)
 {
 	struct status_info	 si;
+	struct json		 j;
 	const char		*text;
 
 	ctl_expect(msg, CTL_STATUS_REPLY);
@@ -277,11 +377,39 @@ show_status(struct msg *msg, int json)
 		errx(1, "dsvpnd sent status format %u, dsvpnctl reads %u",
 		    si.version, STATUS_VERSION);
 	text = (const char *)msg->data + sizeof(si);
-	if (json)
-		status_print_json(stdout, &si, text);
-	else
-		status_print(stdout, &si, text, time(NULL));
+	/* A server's clients follow, read page by page: the table of
+	 * thousands of clients does not fit one message. */
+	if (json) {
+		json_init(&j, stdout);
+		json_begin_object(&j, NULL);
+		status_json_fields(&j, &si, text);
+		if (si.role == ROLE_SERVER) {
+			json_begin_array(&j, "clients");
+			peers_walk(mb, row_json, &j);
+			json_end_array(&j);
+		}
+		json_end_object(&j);
+		json_finish(&j);
+		return 0;
+	}
+	status_print(stdout, &si, text, time(NULL));
+	if (si.role == ROLE_SERVER) {
+		peers_print_header(stdout);
+		peers_walk(mb, row_text, NULL);
+	}
 	return 0;
+}
+
+/* A refusal's text on stderr. */
+static int
+show_result_text(struct msg *msg)
+{
+	struct msg_result	 res;
+
+	memcpy(&res, msg->data, sizeof(res));
+	fprintf(stderr, "dsvpnctl: %s: %s\n", ctl_command,
+	    res.text[0] ? res.text : "failed");
+	return 1;
 }
 
 /* reload and log: "ok" with an optional text, or the errors. */
@@ -312,6 +440,7 @@ run(struct parse_result *pr, const char *sockpath)
 {
 	struct msgbuf	 mb;
 	struct msg	 msg;
+	struct msg_name	 mn;
 	int32_t		 level;
 
 	msgbuf_init(&mb, ctl_connect(sockpath));
@@ -319,9 +448,20 @@ run(struct parse_result *pr, const char *sockpath)
 	switch (pr->action) {
 	case ACT_STATUS:
 		ctl_command = "status";
+		if (pr->name != NULL)
+			return show_client(&mb, pr->name, pr->json);
 		ctl_send(&mb, CTL_STATUS, NULL, 0);
 		ctl_recv(&mb, &msg);
-		return show_status(&msg, pr->json);
+		return show_status(&mb, &msg, pr->json);
+	case ACT_KICK:
+		ctl_command = "kick";
+		memset(&mn, 0, sizeof(mn));
+		if (strlcpy(mn.name, pr->name, sizeof(mn.name)) >=
+		    sizeof(mn.name))
+			errx(1, "%s: client name too long", pr->name);
+		ctl_send(&mb, CTL_KICK, &mn, sizeof(mn));
+		ctl_recv(&mb, &msg);
+		return show_result(&msg, NULL);
 	case ACT_RELOAD:
 		ctl_command = "reload";
 		ctl_send(&mb, CTL_RELOAD, NULL, 0);

@@ -29,5 +29,13 @@ void	 status_print(FILE *, const struct status_info *,
 	    const char *netcfg, time_t now);
 void	 status_print_json(FILE *, const struct status_info *,
 	    const char *netcfg);
+struct json;
+void	 status_json_fields(struct json *, const struct status_info *,
+	    const char *netcfg);
+/* A server's clients (struct peer_status), table or JSON. */
+void	 peers_print_header(FILE *);
+void	 peers_print_row(FILE *, const struct peer_status *, time_t now);
+void	 peers_print_one(FILE *, const struct peer_status *, time_t now);
+void	 peers_json(struct json *, const struct peer_status *);
 
 #endif /* DSVPNCTL_H */

@@ -33,7 +33,8 @@ enum token_type {
 	NOTOKEN,		/* the command may end here */
 	KEYWORD,
 	FLAG,			/* an option such as -j */
-	PATH			/* any word: a file name */
+	PATH,			/* any word: a file name */
+	NAME			/* any word: a client's name */
 };
 
 enum token_flag {
@@ -52,18 +53,33 @@ static const struct token t_main[];
 static const struct token t_status[];
 static const struct token t_log[];
 static const struct token t_keygen[];
+static const struct token t_status_j[];
+static const struct token t_kick[];
 
 static const struct token t_main[] = {
 	{ KEYWORD,	"status",	ACT_STATUS,	t_status },
 	{ KEYWORD,	"reload",	ACT_RELOAD,	NULL },
 	{ KEYWORD,	"log",		ACT_NONE,	t_log },
 	{ KEYWORD,	"keygen",	ACT_KEYGEN,	t_keygen },
+	{ KEYWORD,	"kick",		ACT_KICK,	t_kick },
 	{ ENDTOKEN,	"",		ACT_NONE,	NULL }
 };
 
 static const struct token t_status[] = {
 	{ NOTOKEN,	"",		ACT_NONE,	NULL },
+	{ FLAG,		"-j",		F_JSON,		t_status },
+	{ NAME,		"client",	ACT_STATUS,	t_status_j },
+	{ ENDTOKEN,	"",		ACT_NONE,	NULL }
+};
+
+static const struct token t_status_j[] = {
+	{ NOTOKEN,	"",		ACT_NONE,	NULL },
 	{ FLAG,		"-j",		F_JSON,		NULL },
+	{ ENDTOKEN,	"",		ACT_NONE,	NULL }
+};
+
+static const struct token t_kick[] = {
+	{ NAME,		"client",	ACT_KICK,	NULL },
 	{ ENDTOKEN,	"",		ACT_NONE,	NULL }
 };
 
@@ -88,7 +104,8 @@ parser_usage(void)
 	    "usage: dsvpnctl [-I instance] [-f file | -s socket] command "
 	    "[argument ...]\n"
 	    "commands:\n"
-	    "\tstatus [-j]\n"
+	    "\tstatus [-j] [client]\n"
+	    "\tkick client\n"
 	    "\treload\n"
 	    "\tlog verbose | brief\n"
 	    "\tkeygen [file | -]\n");
@@ -113,6 +130,10 @@ match_token(const char *word, const struct token *table)
 			return t;
 		else if (t->type == PATH && word[0] != '\0' && n == 0)
 			found = t, n = 1;
+		/* A client's name never looks like a flag. */
+		else if (t->type == NAME && word[0] != '\0' &&
+		    word[0] != '-' && n == 0)
+			found = t, n = 1;
 	}
 	return n == 1 ? found : NULL;
 }
@@ -133,6 +154,10 @@ apply_token(const struct token *t, const char *word)
 		res.action = t->value;
 		res.path = word;
 		break;
+	case NAME:
+		res.action = t->value;
+		res.name = word;
+		break;
 	default:
 		break;
 	}
@@ -147,7 +172,7 @@ show_valid(const struct token *table)
 	for (t = table; t->type != ENDTOKEN; t++) {
 		if (t->type == NOTOKEN)
 			fprintf(stderr, " <end>");
-		else if (t->type == PATH)
+		else if (t->type == PATH || t->type == NAME)
 			fprintf(stderr, " <%s>", t->keyword);
 		else
 			fprintf(stderr, " %s", t->keyword);

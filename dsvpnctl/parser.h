@@ -23,13 +23,15 @@ enum ctl_action {
 	ACT_RELOAD,
 	ACT_LOG_VERBOSE,
 	ACT_LOG_BRIEF,
-	ACT_KEYGEN
+	ACT_KEYGEN,
+	ACT_KICK
 };
 
 struct parse_result {
 	enum ctl_action	 action;
 	int		 json;		/* status -j */
 	const char	*path;		/* keygen FILE */
+	const char	*name;		/* status NAME, kick NAME */
 };
 
 /* NULL after printing why the words are not a command. */

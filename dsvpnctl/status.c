@@ -22,6 +22,10 @@
 
 #include "compat.h"
 
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +51,30 @@ static const char *drop_names[DROP_MAX] = {
 	[DROP_BAD_PACKET] = "bad_packet",
 	[DROP_BAD_VNET] = "bad_vnet",
 	[DROP_SPOOFED] = "spoofed",
+	[DROP_NO_PEER] = "no_peer",
+	[DROP_C2C] = "client_to_client",
 };
+
+static const char *cause_names[CAUSE_MAX] = {
+	[CAUSE_NONE] = "none",
+	[CAUSE_RESOLVE] = "name_not_found",
+	[CAUSE_CONN_REFUSED] = "connection_refused",
+	[CAUSE_NO_ANSWER] = "no_answer",
+	[CAUSE_AUTH] = "refused_by_server",
+	[CAUSE_REPLACED] = "replaced",
+	[CAUSE_KICKED] = "kicked",
+	[CAUSE_REMOVED] = "removed",
+	[CAUSE_RELOAD] = "reconfigured",
+	[CAUSE_SHUTDOWN] = "shutdown",
+	[CAUSE_LOST] = "lost",
+};
+
+static const char *
+cause_name(int c)
+{
+	return c >= 0 && c < CAUSE_MAX && cause_names[c] != NULL ?
+	    cause_names[c] : "unknown";
+}
 
 static const char *
 drop_name(int i, char *buf, size_t len)
@@ -230,6 +257,24 @@ print_netcfg(FILE *fp, const char *netcfg)
 	}
 }
 
+static void
+print_dns(FILE *fp, const struct status_info *si)
+{
+	char		 a[INET6_ADDRSTRLEN], line[256] = "";
+	unsigned int	 i;
+
+	for (i = 0; i < si->n_dns && i < CONF_MAX_DNS; i++) {
+		if (inet_ntop(si->dns[i].af, &si->dns[i].addr, a,
+		    sizeof(a)) == NULL)
+			continue;
+		if (line[0] != '\0')
+			strlcat(line, " ", sizeof(line));
+		strlcat(line, a, sizeof(line));
+	}
+	if (line[0] != '\0')
+		kv(fp, "dns", "%s (not applied yet)", line);
+}
+
 void
 status_print(FILE *fp, const struct status_info *si, const char *netcfg,
     time_t now)
@@ -251,10 +296,16 @@ status_print(FILE *fp, const struct status_info *si, const char *netcfg,
 	else
 		kv(fp, "peer", strchr(host, ':') ? "[%s]:%s" : "%s:%s",
 		    host, port);
+	if (si->why[0] != '\0' && si->state != STATE_UP)
+		kv(fp, "not up", "%s", si->why);
+	if (si->role == ROLE_SERVER)
+		kv(fp, "clients", "%u configured, %u up", si->n_clients,
+		    si->n_up);
 	kv(fp, "interface", "%s", si->ifname[0] ? si->ifname : "none");
 	print_addrs(fp, "inet", si->inet_local, si->inet_peer);
 	print_addrs(fp, "inet6", si->inet6_local, si->inet6_peer);
 	kv(fp, "cipher", "%s", si->cipher[0] ? si->cipher : "none");
+	print_dns(fp, si);
 	fmt_time(si->stats.last_handshake, now, t, sizeof(t));
 	kv(fp, "last handshake", "%s", t);
 	fmt_time(si->stats.last_rekey, now, t, sizeof(t));
@@ -370,14 +421,28 @@ json_netcfg(struct json *j, const char *netcfg)
 }
 
 void
-status_print_json(FILE *fp, const struct status_info *si,
+status_json_fields(struct json *jp, const struct status_info *si,
     const char *netcfg)
 {
-	struct json	 j;
+	struct json	 j = *jp;
+	char		 a[INET6_ADDRSTRLEN];
+	unsigned int	 i;
 
-	json_init(&j, fp);
-	json_begin_object(&j, NULL);
 	json_string(&j, "role", role_name(si->role));
+	if (si->state != STATE_UP && si->cause != CAUSE_NONE) {
+		json_string(&j, "cause", cause_name(si->cause));
+		json_text(&j, "why", si->why);
+	}
+	if (si->role == ROLE_SERVER) {
+		json_uint(&j, "clients_configured", si->n_clients);
+		json_uint(&j, "clients_up", si->n_up);
+	}
+	json_begin_array(&j, "dns");
+	for (i = 0; i < si->n_dns && i < CONF_MAX_DNS; i++)
+		if (inet_ntop(si->dns[i].af, &si->dns[i].addr, a,
+		    sizeof(a)) != NULL)
+			json_string(&j, NULL, a);
+	json_end_array(&j);
 	json_string(&j, "state", state_name(si->state));
 	json_time(&j, "state_since", si->state_since);
 	json_time(&j, "started", si->started);
@@ -389,6 +454,141 @@ status_print_json(FILE *fp, const struct status_info *si,
 	json_text(&j, "sandbox", si->sandbox);
 	json_stats(&j, &si->stats);
 	json_netcfg(&j, netcfg);
+	*jp = j;
+}
+
+void
+status_print_json(FILE *fp, const struct status_info *si,
+    const char *netcfg)
+{
+	struct json	 j;
+
+	json_init(&j, fp);
+	json_begin_object(&j, NULL);
+	status_json_fields(&j, si, netcfg);
 	json_end_object(&j);
 	json_finish(&j);
+}
+
+static const char *
+peer_addr(int has, int af, const void *a, char *buf, size_t len)
+{
+	if (!has || inet_ntop(af, a, buf, len) == NULL)
+		return "-";
+	return buf;
+}
+
+static void
+peer_prefix(const struct conf_prefix *p, char *buf, size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(p->af, &p->addr, a, sizeof(a)) == NULL)
+		strlcpy(a, "?", sizeof(a));
+	snprintf(buf, len, "%s/%u", a, p->plen);
+}
+
+/* The table of clients: one line each, for a server's status. */
+void
+peers_print_header(FILE *fp)
+{
+	fprintf(fp, "\n%-16s %-5s %-21s %-15s %-9s %9s %9s %s\n", "client",
+	    "state", "endpoint", "inet", "up since", "in", "out",
+	    "last handshake");
+}
+
+void
+peers_print_row(FILE *fp, const struct peer_status *ps, time_t now)
+{
+	char	 a[INET6_ADDRSTRLEN], since[64], hs[64], in[32], out[32];
+
+	fmt_duration(ps->up ? now - ps->since : 0, since, sizeof(since));
+	fmt_time(ps->last_handshake, now, hs, sizeof(hs));
+	fmt_bytes(ps->bytes_in, in, sizeof(in));
+	fmt_bytes(ps->bytes_out, out, sizeof(out));
+	fprintf(fp, "%-16s %-5s %-21s %-15s %-9s %9s %9s %s\n", ps->name,
+	    ps->up ? "up" : "down", ps->up ? ps->endpoint : "-",
+	    peer_addr(ps->has4, AF_INET, &ps->inet, a, sizeof(a)),
+	    ps->up ? since : "-", in, out, hs);
+}
+
+/* One client in full, for status NAME. */
+void
+peers_print_one(FILE *fp, const struct peer_status *ps, time_t now)
+{
+	char		 a[INET6_ADDRSTRLEN], t[128], b[64];
+	unsigned int	 i;
+
+	kv(fp, "client", "%s", ps->name);
+	kv(fp, "id", "%08x", ps->id);
+	fmt_time(ps->since, now, t, sizeof(t));
+	if (ps->up)
+		kv(fp, "state", "up since %s", t);
+	else if (ps->since > 0)
+		kv(fp, "state", "down since %s (%s)", t,
+		    cause_name(ps->cause));
+	else
+		kv(fp, "state", "never connected");
+	kv(fp, "endpoint", "%s", ps->endpoint[0] ? ps->endpoint : "none");
+	kv(fp, "inet", "%s", peer_addr(ps->has4, AF_INET, &ps->inet, a,
+	    sizeof(a)));
+	kv(fp, "inet6", "%s", peer_addr(ps->has6, AF_INET6, &ps->inet6, a,
+	    sizeof(a)));
+	for (i = 0; i < ps->n_routes && i < CONF_CLIENT_ROUTES; i++) {
+		peer_prefix(&ps->routes[i], b, sizeof(b));
+		kv(fp, "route", "%s", b);
+	}
+	kv(fp, "cipher", "%s", ps->cipher[0] ? ps->cipher : "none");
+	fmt_time(ps->last_handshake, now, t, sizeof(t));
+	kv(fp, "last handshake", "%s", t);
+	fmt_bytes(ps->bytes_in, a, sizeof(a));
+	fmt_bytes(ps->bytes_out, b, sizeof(b));
+	kv(fp, "traffic", "in %s (%llu packets), out %s (%llu packets)", a,
+	    (unsigned long long)ps->packets_in, b,
+	    (unsigned long long)ps->packets_out);
+	kv(fp, "sessions", "%llu (%llu replaced)",
+	    (unsigned long long)ps->sessions,
+	    (unsigned long long)ps->replaced);
+	kv(fp, "drops", "source %llu, queue_full %llu",
+	    (unsigned long long)ps->drops_source,
+	    (unsigned long long)ps->drops_queue);
+}
+
+void
+peers_json(struct json *jp, const struct peer_status *ps)
+{
+	struct json	 j = *jp;
+	char		 a[INET6_ADDRSTRLEN], b[64];
+	unsigned int	 i;
+
+	json_begin_object(&j, NULL);
+	json_string(&j, "name", ps->name);
+	json_uint(&j, "id", ps->id);
+	json_string(&j, "state", ps->up ? "up" : "down");
+	json_time(&j, ps->up ? "up_since" : "down_since", ps->since);
+	if (!ps->up)
+		json_string(&j, "cause", cause_name(ps->cause));
+	json_text(&j, "endpoint", ps->endpoint);
+	json_string(&j, "inet", ps->has4 ? peer_addr(1, AF_INET, &ps->inet,
+	    a, sizeof(a)) : NULL);
+	json_string(&j, "inet6", ps->has6 ? peer_addr(1, AF_INET6,
+	    &ps->inet6, a, sizeof(a)) : NULL);
+	json_begin_array(&j, "routes");
+	for (i = 0; i < ps->n_routes && i < CONF_CLIENT_ROUTES; i++) {
+		peer_prefix(&ps->routes[i], b, sizeof(b));
+		json_string(&j, NULL, b);
+	}
+	json_end_array(&j);
+	json_text(&j, "cipher", ps->cipher);
+	json_time(&j, "last_handshake", ps->last_handshake);
+	json_uint(&j, "bytes_in", ps->bytes_in);
+	json_uint(&j, "bytes_out", ps->bytes_out);
+	json_uint(&j, "packets_in", ps->packets_in);
+	json_uint(&j, "packets_out", ps->packets_out);
+	json_uint(&j, "sessions", ps->sessions);
+	json_uint(&j, "replaced", ps->replaced);
+	json_uint(&j, "drops_source", ps->drops_source);
+	json_uint(&j, "drops_queue", ps->drops_queue);
+	json_end_object(&j);
+	*jp = j;
 }

@@ -84,6 +84,9 @@ const char	*netcfg_req_validate(const struct netcfg_req *);
 const char	*netcfg_facts_validate(const struct netcfg_facts *);
 /* An interface name we put in an argv or a rule: [A-Za-z0-9_.-]. */
 int		 netcfg_ifname_ok(const char *, size_t);
+/* The servers' resolved addresses into the request, up to its bound. */
+void		 netcfg_req_set_servers(struct netcfg_req *,
+		    const struct sockaddr_storage *, int);
 /* Does this OS's plan need the server's addresses (host routes)? */
 int		 netcfg_needs_servers(enum netcfg_os,
 		    const struct netcfg_req *);

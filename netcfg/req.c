@@ -416,3 +416,33 @@ netcfg_needs_servers(enum netcfg_os os, const struct netcfg_req *req)
 	return (!plan_is_linux(os) && req->role == ROLE_CLIENT &&
 	    (req->default_route || req->block_outside));
 }
+
+/* The servers' resolved addresses into the request, up to its bound. */
+void
+netcfg_req_set_servers(struct netcfg_req *req,
+    const struct sockaddr_storage *ss, int n)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	struct conf_prefix		*p;
+	int				 i;
+
+	req->n_servers = 0;
+	memset(req->servers, 0, sizeof(req->servers));
+	for (i = 0; i < n && req->n_servers < NETCFG_MAX_SERVERS; i++) {
+		p = &req->servers[req->n_servers];
+		if (ss[i].ss_family == AF_INET) {
+			sin = (const struct sockaddr_in *)&ss[i];
+			p->af = AF_INET;
+			p->plen = 32;
+			p->addr.v4 = sin->sin_addr;
+		} else if (ss[i].ss_family == AF_INET6) {
+			sin6 = (const struct sockaddr_in6 *)&ss[i];
+			p->af = AF_INET6;
+			p->plen = 128;
+			p->addr.v6 = sin6->sin6_addr;
+		} else
+			continue;
+		req->n_servers++;
+	}
+}

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -30,23 +31,48 @@
 
 /*
  * The client's transport: when the tunnel asks for a connection, the
- * parent resolves the server name afresh (it may have moved), tries
- * each address with a non-blocking connect, and hands the first that
- * connects to the tunnel.  Failures back off 1, 2, 4 ... seconds up to
- * conf.backoff_max, forever.
+ * parent resolves the current server's name afresh (it may have moved:
+ * resolve.c, a child running as the unprivileged user, asynchronous),
+ * tries each of its addresses with a non-blocking connect, and hands the
+ * first that connects to the tunnel.
+ *
+ * Failover: the servers are tried in the order of the configuration.
+ * One that cannot be resolved or reached passes the turn to the next at
+ * once; only when every server failed in a row does the client back
+ * off, 1, 2, 4 ... seconds up to conf.backoff_max, forever.  The server
+ * that last gave a session is tried first again.  A round is bounded by
+ * CONNECT_TIMEOUT per address, CONNECT_MAX_ADDRS addresses per server.
+ *
+ * The backoff is reset only once a session has stayed up for
+ * CONNECT_STABLE seconds: a session that is replaced at once (another
+ * client with our key) or refused after its handshake must not make us
+ * reconnect in a tight loop.
  */
 
 #define CONNECT_TIMEOUT		10	/* seconds per address */
 #define CONNECT_MAX_ADDRS	8
+#define CONNECT_STABLE		30	/* seconds up before backoff resets */
 
 static struct sockaddr_storage	 addrs[CONNECT_MAX_ADDRS];
 static socklen_t		 addrlens[CONNECT_MAX_ADDRS];
 static int			 naddrs, next_addr;
 static int			 handed_over;	/* no session from it yet */
+static unsigned int		 server_idx;	/* in conf.servers */
+static unsigned int		 failed_in_row;	/* servers, this round */
+static int			 last_cause;	/* of this round */
+static time_t			 up_since;	/* 0: no session up */
 
 static void	 connect_try(int, short, void *);
 static void	 connect_resolved(int, const struct sockaddr_storage *,
 		    const socklen_t *, const char *, void *);
+
+static const struct conf_server *
+cur_server(void)
+{
+	if (server_idx >= env->conf.n_servers)
+		server_idx = 0;
+	return &env->conf.servers[server_idx];
+}
 
 static void
 connect_schedule(unsigned int seconds)
@@ -67,14 +93,36 @@ backoff_bump(void)
 		env->backoff = env->conf.backoff_max;
 }
 
+/* This server failed: the next one, or after a whole round, a pause. */
 static void
-connect_failed(void)
+connect_failed(int cause, const char *why)
 {
+	const struct conf_server	*sv = cur_server();
+
+	last_cause = cause;
+	status_set_cause(cause, "%s port %s: %s", sv->host, sv->port, why);
+	naddrs = next_addr = 0;
+	server_idx = (server_idx + 1) % env->conf.n_servers;
+	if (++failed_in_row < env->conf.n_servers) {
+		log_ratelimited(log_info, "cannot reach %s port %s (%s); "
+		    "trying %s", sv->host, sv->port, why, cur_server()->host);
+		connect_schedule(0);
+		return;
+	}
+	failed_in_row = 0;
 	backoff_bump();
-	log_ratelimited(log_info, "cannot reach %s port %s; retrying in %us",
-	    env->conf.connect_host, env->conf.connect_port,
-	    env->backoff);
+	log_ratelimited(log_info, "cannot reach %s port %s (%s); retrying "
+	    "in %us", sv->host, sv->port, why, env->backoff);
 	connect_schedule(env->backoff);
+}
+
+static void
+connect_next_addr(int cause, const char *why)
+{
+	if (cause > last_cause)
+		last_cause = cause;
+	log_debug("%s", why);
+	connect_try(-1, 0, NULL);
 }
 
 static void
@@ -87,14 +135,13 @@ connect_done(int fd, short event, void *arg)
 	env->connect_fd = -1;
 	if (event & EV_TIMEOUT) {
 		close(fd);
-		log_debug("connect to address %d timed out", i);
-		connect_try(-1, 0, NULL);
+		connect_next_addr(CAUSE_NO_ANSWER, "connect timed out");
 		return;
 	}
 	if (transport_connect_finish(fd, err, sizeof(err)) == -1) {
 		close(fd);
-		log_debug("connect: %s", err);
-		connect_try(-1, 0, NULL);
+		connect_next_addr(errno == ECONNREFUSED ? CAUSE_CONN_REFUSED :
+		    CAUSE_NO_ANSWER, err);
 		return;
 	}
 	memset(&ep, 0, sizeof(ep));
@@ -104,7 +151,7 @@ connect_done(int fd, short event, void *arg)
 	env->server_sslen = addrlens[i];
 	env->connect_wanted = 0;
 	handed_over = 1;
-	log_info("connected to %s", ep.addr);
+	log_info("connected to %s (%s)", ep.addr, cur_server()->host);
 	status_set_state(STATE_HANDSHAKING);
 	peer_compose(&env->kids[PROC_TUNNEL].peer, MSG_CONNECT_FD, 0, fd,
 	    &ep, sizeof(ep));
@@ -114,30 +161,32 @@ connect_done(int fd, short event, void *arg)
 static void
 connect_try(int unused, short event, void *arg)
 {
-	struct timeval	 tv = { CONNECT_TIMEOUT, 0 };
-	char		 err[256];
-	int		 fd;
+	const struct conf_server	*sv;
+	struct timeval			 tv = { CONNECT_TIMEOUT, 0 };
+	char				 err[256];
+	int				 fd;
 
 	if (env->stopping || !env->connect_wanted)
 		return;
+	sv = cur_server();
 	if (next_addr >= naddrs) {
 		if (naddrs > 0) {
-			naddrs = next_addr = 0;
-			connect_failed();
+			connect_failed(last_cause, last_cause ==
+			    CAUSE_CONN_REFUSED ? "connection refused" :
+			    "no answer");
 			return;
 		}
-		/* Asynchronous, as the unprivileged user: resolve.c. */
-		if (resolve_start(env->conf.connect_host,
-		    env->conf.connect_port, connect_resolved, NULL) == -1)
-			connect_failed();
+		if (resolve_start(sv->host, sv->port, connect_resolved,
+		    NULL) == -1)
+			connect_failed(CAUSE_RESOLVE, "cannot start the "
+			    "resolver");
 		return;
 	}
 	fd = transport_connect_start((struct sockaddr *)&addrs[next_addr],
 	    addrlens[next_addr], err, sizeof(err));
 	next_addr++;
 	if (fd == -1) {
-		log_debug("connect: %s", err);
-		connect_try(-1, 0, NULL);
+		connect_next_addr(CAUSE_NO_ANSWER, err);
 		return;
 	}
 	env->connect_fd = fd;
@@ -160,9 +209,7 @@ connect_resolved(int n, const struct sockaddr_storage *ss,
 	int	 i;
 
 	if (n <= 0) {
-		log_ratelimited(log_warnx, "resolve %s: %s",
-		    env->conf.connect_host, err);
-		connect_failed();
+		connect_failed(CAUSE_RESOLVE, err);
 		return;
 	}
 	for (i = 0; i < n && i < CONNECT_MAX_ADDRS; i++) {
@@ -171,34 +218,54 @@ connect_resolved(int n, const struct sockaddr_storage *ss,
 	}
 	naddrs = i;
 	next_addr = 0;
+	last_cause = CAUSE_NONE;
 	/* Where the plan routes the server around the tunnel, after. */
 	if (netreq_route_servers(addrs, naddrs, connect_routed) == 0)
 		connect_try(-1, 0, NULL);
 }
 
+/*
+ * The tunnel wants a (new) connection.  now: a reload changed the key
+ * or the servers, so the wait of a backoff would only delay the fix.
+ */
 void
-connect_request(void)
+connect_request(int now)
 {
 	if (env->conf.role != ROLE_CLIENT)
 		fatalx("CONNECT_REQ from a server's tunnel");
-	if (env->connect_wanted)
+	if (env->connect_wanted && !now)
 		return;
 	env->connect_wanted = 1;
 	naddrs = next_addr = 0;
 	/* A connection that never became a session (wrong key, server
-	 * refusing us) counts as a failure, or we would spin. */
-	if (handed_over)
+	 * refusing us), or a session that did not last, counts as a
+	 * failure, or we would spin. */
+	if (now) {
+		env->backoff = 0;
+		failed_in_row = 0;
+		server_idx = 0;
+	} else if (handed_over || (up_since != 0 &&
+	    time(NULL) - up_since < CONNECT_STABLE))
 		backoff_bump();
+	else if (up_since != 0)
+		env->backoff = 0;
 	handed_over = 0;
+	up_since = 0;
 	status_set_state(STATE_CONNECTING);
+	resolve_cancel();
+	if (env->connect_fd != -1) {
+		close(env->connect_fd);
+		env->connect_fd = -1;
+	}
 	connect_schedule(env->backoff);
 }
 
 void
 connect_session_up(void)
 {
-	env->backoff = 0;
 	handed_over = 0;
+	failed_in_row = 0;
+	up_since = time(NULL);
 }
 
 void

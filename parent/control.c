@@ -331,6 +331,9 @@ control_dispatch_parent(struct peer *p, struct msg *msg)
 	case MSG_CTL_RESULT:
 		control_relay_reply(msg, CTL_RESULT);
 		break;
+	case MSG_CTL_PEERS_PAGE:
+		control_relay_reply(msg, CTL_PEERS_PAGE);
+		break;
 	case MSG_SHUTDOWN:
 		control_shutdown();
 		/* NOTREACHED */
@@ -601,6 +604,14 @@ control_dispatch_client(struct ctl_conn *c, struct msg *msg)
 		if (c->uid != 0)
 			return control_fail(c, "denied");
 		return control_relay(c, MSG_CTL_RELOAD, NULL, 0);
+	case CTL_PEERS:
+		return control_relay(c, MSG_CTL_PEERS, msg->data,
+		    sizeof(struct peers_req));
+	case CTL_KICK:
+		if (c->uid != 0)
+			return control_fail(c, "denied");
+		return control_relay(c, MSG_CTL_KICK, msg->data,
+		    sizeof(struct msg_name));
 	case CTL_LOG_VERBOSE:
 		if (c->uid != 0)
 			return control_fail(c, "denied");

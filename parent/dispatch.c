@@ -45,8 +45,10 @@ dispatch_tunnel(struct msg *m)
 	switch (m->hdr.type) {
 	case MSG_CONNECT_REQ:
 		/* Not before the seal is in (netreq calls back). */
-		if (!netreq_hold_connect())
-			connect_request();
+		if (!netreq_hold_connect()) {
+			connect_request(env->reconnect_now);
+			env->reconnect_now = 0;
+		}
 		break;
 	case MSG_SESSION_UP:
 		connect_session_up();
@@ -61,6 +63,19 @@ dispatch_tunnel(struct msg *m)
 	case MSG_STATS:
 		memcpy(&env->status.stats, m->data,
 		    sizeof(env->status.stats));
+		/* A server is up while any of its clients is. */
+		if (env->conf.role == ROLE_SERVER)
+			status_set_state(env->status.stats.peers_up > 0 ?
+			    STATE_UP : STATE_IDLE);
+		break;
+	case MSG_PEERS_PAGE:
+		peers_page(m->hdr.peerid, m->data, msg_datalen(m));
+		break;
+	case MSG_KICK_RESULT:
+		peers_kick_result(m->hdr.peerid, m->data);
+		break;
+	case MSG_PUSHED:
+		peers_pushed(m->data, msg_datalen(m));
 		break;
 	default:
 		log_debug("%s: unexpected %s", __func__,
@@ -98,6 +113,12 @@ dispatch_control(struct child *kid, struct msg *m)
 	switch (m->hdr.type) {
 	case MSG_CTL_STATUS:
 		status_reply(m->hdr.peerid);
+		break;
+	case MSG_CTL_PEERS:
+		peers_ctl_request(m->hdr.peerid, m->data);
+		break;
+	case MSG_CTL_KICK:
+		peers_ctl_kick(m->hdr.peerid, m->data);
 		break;
 	case MSG_CTL_RELOAD:
 		/* Answered once netcfg has applied it, or failed to. */

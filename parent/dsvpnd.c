@@ -35,6 +35,7 @@
 #include "instlock.h"
 #include "log.h"
 #include "parent.h"
+#include "pool.h"
 #include "resolve.h"
 #include "safepath.h"
 #include "transport.h"
@@ -170,6 +171,24 @@ signals_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Parses the file with its client blocks, and gives those without
+ * fixed addresses theirs from the pools. */
+static int
+load_config(int write_leases)
+{
+	char	 err[256];
+
+	if (parse_config_clients(env->conffile, &env->conf,
+	    &env->clients) != 0)
+		return -1;
+	if (pool_prepare(&env->conf, &env->clients, write_leases, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", env->conffile, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* dsvpnd -n: the findings of startcheck(), named after the file. */
 static void
 report_check(int warning, const char *msg)
@@ -188,7 +207,7 @@ report_start(int warning, const char *msg)
 static int
 check_config(int verbose, const char *sockpath)
 {
-	if (parse_config(env->conffile, &env->conf) != 0)
+	if (load_config(0) == -1)
 		return 1;
 	if (sockpath != NULL)
 		strlcpy(env->conf.control_socket, sockpath,
@@ -196,7 +215,7 @@ check_config(int verbose, const char *sockpath)
 	if (startcheck(&env->conf, report_check) != 0)
 		return 1;
 	if (verbose) {
-		print_config(&env->conf);
+		print_config_clients(&env->conf, &env->clients);
 		show_instance(&env->conf);
 		if (verbose > 1)
 			show_plan(&env->conf);
@@ -277,7 +296,8 @@ main(int argc, char *argv[])
 	conf_defaults(&env->conf);
 	if (noaction)
 		return check_config(env->verbose, sockpath);
-	if (parse_config(env->conffile, &env->conf) != 0)
+	if (parse_config_clients(env->conffile, &env->conf,
+	    &env->clients) != 0)
 		return 1;
 	if (sockpath != NULL && strlcpy(env->conf.control_socket, sockpath,
 	    sizeof(env->conf.control_socket)) >=
@@ -298,7 +318,10 @@ main(int argc, char *argv[])
 	if (startcheck(&env->conf, report_start) != 0)
 		return 1;
 	find_self(argv[0]);
-	if (load_key(env->conf.keyfile, &env->key, err, sizeof(err)) == -1) {
+	/* A server with client blocks reads their keys when it streams
+	 * them to the tunnel (peers.c). */
+	if (env->conf.n_clients == 0 &&
+	    load_key(env->conf.keyfile, &env->key, err, sizeof(err)) == -1) {
 		fprintf(stderr, "dsvpnd: %s\n", err);
 		return 1;
 	}
@@ -310,6 +333,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	transport_set_fwmark(env->names.fwmark);
+	/* Leases are written only by a start that holds its instance. */
+	if (pool_prepare(&env->conf, &env->clients, 1, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", env->conffile, err);
+		return 1;
+	}
 
 	sdnotify_init();
 	log_init(env->debug, env->verbose, LOG_DAEMON);

@@ -73,11 +73,13 @@ static int		 held_connect;	/* the tunnel asked too early */
 static int		 up_pending;	/* session up until netcfg is done */
 static struct msg_session up_msg;
 static const struct conf *reload_conf;	/* a reload's, awaiting its turn */
+static const struct conf_clients *reload_clients;
 static void		 (*servers_cb)(void);
 static struct conf_prefix servers[NETCFG_MAX_SERVERS];
 static uint32_t		 nservers;
 
 static void	 netreq_next(void);
+static void	 netreq_copy_servers(struct netcfg_req *);
 
 /* A new netcfg process answers nothing its predecessor was asked. */
 void
@@ -117,16 +119,59 @@ resolver_uid(void)
 	return ((int32_t)pw->pw_uid);
 }
 
+/* Is any of the client's servers given by name (looked up)? */
+static int
+servers_by_name(const struct conf *conf)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < conf->n_servers; i++)
+		if (!resolve_is_numeric(conf->servers[i].host))
+			return (1);
+	return (0);
+}
+
+/*
+ * A server's networks behind its clients (site to site), as many as
+ * one request holds; the rest is said once, not routed.
+ */
+static void
+client_nets(struct netcfg_req *req, const struct conf_clients *cl)
+{
+	static int	 warned;
+	size_t		 i, k;
+
+	for (i = 0; i < cl->n; i++)
+		for (k = 0; k < cl->v[i].n_routes; k++) {
+			if (req->n_client_nets == NETCFG_MAX_CLIENT_NETS) {
+				if (!warned++)
+					log_warnx("more than %d networks "
+					    "behind clients: the rest are not "
+					    "routed", NETCFG_MAX_CLIENT_NETS);
+				return;
+			}
+			req->client_nets[req->n_client_nets++] =
+			    cl->v[i].routes[k];
+		}
+}
+
 /* The request for conf and what the parent knows now. */
 static void
-netreq_build(struct netcfg_req *req, const struct conf *conf)
+netreq_build(struct netcfg_req *req, const struct conf *conf,
+    const struct conf_clients *cl)
 {
 	netcfg_req_from_conf(req, conf);
 	strlcpy(req->ifname, env->ifname, sizeof(req->ifname));
 	req->tun_created = env->tun_created != 0;
+	if (conf->role == ROLE_SERVER) {
+		req->pool4 = conf->pool4;
+		req->pool6 = conf->inet6 ? conf->pool6 : req->pool6;
+		client_nets(req, cl);
+		return;
+	}
 	if (conf->role != ROLE_CLIENT)
 		return;
-	if (!resolve_is_numeric(conf->connect_host) &&
+	if (servers_by_name(conf) &&
 	    (req->default_route || req->block_outside))
 		req->dns_uid = resolver_uid();
 	if (netcfg_needs_servers(netcfg_req_os(req), req))
@@ -165,7 +210,7 @@ netreq_sync(const struct conf *conf, enum netreq_why why)
 		return (1);
 	}
 	memset(&req, 0, sizeof(req));
-	netreq_build(&req, conf);
+	netreq_build(&req, conf, &env->clients);
 	if (have_applied && memcmp(&req, &applied, sizeof(req)) == 0)
 		return (0);
 	if (send_apply(&req, why) == -1)
@@ -193,20 +238,26 @@ waits_for_servers(void)
 void
 netreq_start(void)
 {
-	struct sockaddr_storage	 ss;
+	struct sockaddr_storage	 ss[NETCFG_MAX_SERVERS];
 	struct addrinfo		 hints, *res;
+	unsigned int		 i;
+	int			 n = 0;
 
-	if (env->conf.role == ROLE_CLIENT && waits_for_servers() &&
-	    resolve_is_numeric(env->conf.connect_host)) {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_flags = AI_NUMERICHOST;
-		if (getaddrinfo(env->conf.connect_host, NULL, &hints,
-		    &res) == 0) {
-			memcpy(&ss, res->ai_addr, res->ai_addrlen);
-			netreq_set_servers(&ss, 1);
-			freeaddrinfo(res);
-		}
+	/* Servers given by address: their host routes need no lookup. */
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST;
+	for (i = 0; env->conf.role == ROLE_CLIENT && waits_for_servers() &&
+	    !servers_by_name(&env->conf) && i < env->conf.n_servers &&
+	    n < NETCFG_MAX_SERVERS; i++) {
+		if (getaddrinfo(env->conf.servers[i].host, NULL, &hints,
+		    &res) != 0)
+			continue;
+		if (res->ai_addrlen <= sizeof(ss[n]))
+			memcpy(&ss[n++], res->ai_addr, res->ai_addrlen);
+		freeaddrinfo(res);
 	}
+	if (n > 0)
+		netreq_set_servers(ss, n);
 	if (env->conf.role == ROLE_CLIENT && waits_for_servers())
 		return;
 	if (netreq_sync(&env->conf, WHY_START) == -1)
@@ -226,33 +277,16 @@ netreq_hold_connect(void)
 void
 netreq_set_servers(const struct sockaddr_storage *ss, int n)
 {
-	const struct sockaddr_in	*sin;
-	const struct sockaddr_in6	*sin6;
-	struct conf_prefix		*p;
-	int				 i;
+	struct netcfg_req	 tmp;
 
-	nservers = 0;
-	memset(servers, 0, sizeof(servers));
-	for (i = 0; i < n && nservers < NETCFG_MAX_SERVERS; i++) {
-		p = &servers[nservers];
-		if (ss[i].ss_family == AF_INET) {
-			sin = (const struct sockaddr_in *)&ss[i];
-			p->af = AF_INET;
-			p->plen = 32;
-			p->addr.v4 = sin->sin_addr;
-		} else if (ss[i].ss_family == AF_INET6) {
-			sin6 = (const struct sockaddr_in6 *)&ss[i];
-			p->af = AF_INET6;
-			p->plen = 128;
-			p->addr.v6 = sin6->sin6_addr;
-		} else
-			continue;
-		nservers++;
-	}
+	memset(&tmp, 0, sizeof(tmp));
+	netcfg_req_set_servers(&tmp, ss, n);
+	nservers = tmp.n_servers;
+	memcpy(servers, tmp.servers, sizeof(servers));
 }
 
-/* For dsvpnd -nvv: the addresses last set, into req. */
-void
+/* The addresses last resolved, into req. */
+static void
 netreq_copy_servers(struct netcfg_req *req)
 {
 	uint32_t	 i;
@@ -311,7 +345,7 @@ netreq_session_down(void)
 
 /* A reload whose request differs: 1 and parent_reload_done() later. */
 int
-netreq_reload(const struct conf *nc)
+netreq_reload(const struct conf *nc, const struct conf_clients *ncl)
 {
 	struct netcfg_req	 req;
 
@@ -319,10 +353,11 @@ netreq_reload(const struct conf *nc)
 		return (0);	/* nothing applied yet: it will follow */
 	if (in_flight) {
 		reload_conf = nc;
+		reload_clients = ncl;
 		return (1);
 	}
 	memset(&req, 0, sizeof(req));
-	netreq_build(&req, nc);
+	netreq_build(&req, nc, ncl);
 	if (memcmp(&req, &applied, sizeof(req)) == 0)
 		return (0);
 	if (send_apply(&req, WHY_RELOAD) == -1)
@@ -424,6 +459,7 @@ static void
 netreq_next(void)
 {
 	const struct conf	*nc = reload_conf;
+	const struct conf_clients *ncl = reload_clients;
 	void			 (*cb)(void);
 	int			 r;
 
@@ -431,7 +467,8 @@ netreq_next(void)
 		return;
 	if (nc != NULL) {
 		reload_conf = NULL;
-		if ((r = netreq_reload(nc)) == 0)
+		reload_clients = NULL;
+		if ((r = netreq_reload(nc, ncl)) == 0)
 			parent_reload_done(1, "");
 		else if (r == -1)
 			parent_reload_done(0, "invalid network request");
@@ -449,7 +486,7 @@ netreq_next(void)
 	}
 	if (held_connect) {
 		held_connect = 0;
-		connect_request();
+		connect_request(0);
 	}
 	if (up_pending) {
 		up_pending = 0;

@@ -39,6 +39,7 @@ struct child {
 struct parent {
 	struct conf	 conf;
 	struct instance_names names;	/* from conf.instance and its id */
+	struct conf_clients clients;	/* a server's client blocks */
 	struct conf_key	 key;
 	char		 conffile[PATH_MAX];
 	char		 self[PATH_MAX];	/* our binary, to re-exec */
@@ -64,6 +65,7 @@ struct parent {
 	int		 connect_fd;	/* -1: none in progress */
 	unsigned int	 backoff;	/* seconds before the next try */
 	int		 connect_wanted;
+	int		 reconnect_now;	/* a reload changed key or server */
 	struct sockaddr_storage server_ss;
 	socklen_t	 server_sslen;
 
@@ -83,7 +85,7 @@ void	 parent_sigchld(void);
 void	 parent_dispatch(struct peer *, struct msg *);
 
 /* connect.c */
-void	 connect_request(void);
+void	 connect_request(int now);
 void	 connect_session_up(void);
 void	 connect_cancel(void);
 
@@ -91,13 +93,11 @@ void	 connect_cancel(void);
 void	 netreq_start(void);
 int	 netreq_hold_connect(void);
 void	 netreq_set_servers(const struct sockaddr_storage *, int);
-struct netcfg_req;
-void	 netreq_copy_servers(struct netcfg_req *);
 int	 netreq_route_servers(const struct sockaddr_storage *, int,
 	    void (*)(void));
 int	 netreq_session_up(const struct msg_session *);
 void	 netreq_session_down(void);
-int	 netreq_reload(const struct conf *);
+int	 netreq_reload(const struct conf *, const struct conf_clients *);
 void	 netreq_revert(void);
 void	 netreq_reset(void);
 void	 netreq_flush(void);
@@ -135,5 +135,16 @@ void	 status_session_up(const struct msg_session *);
 void	 status_session_down(const struct msg_session_down *);
 void	 status_set_state(int state);
 void	 status_reply(uint32_t peerid);
+void	 status_set_cause(int cause, const char *, ...)
+	    __attribute__((__format__ (printf, 2, 3)));
+const char *status_cause_name(int cause);
+
+/* peers.c: a server's clients, for the tunnel and dsvpnctl */
+void	 peers_send_config(struct peer *);
+void	 peers_ctl_request(uint32_t peerid, const struct peers_req *);
+void	 peers_ctl_kick(uint32_t peerid, const struct msg_name *);
+void	 peers_page(uint32_t peerid, const void *, size_t);
+void	 peers_kick_result(uint32_t peerid, const struct msg_result *);
+void	 peers_pushed(const uint8_t *, size_t);
 
 #endif /* DSVPND_PARENT_H */

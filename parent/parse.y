@@ -33,6 +33,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "confcheck.h"
 #include "log.h"
 
 #ifndef DSVPND_USER
@@ -48,6 +50,9 @@
 #endif
 #ifndef DSVPND_CHROOT
 #define DSVPND_CHROOT		"/var/empty"
+#endif
+#ifndef DSVPND_LEASES
+#define DSVPND_LEASES		"/var/db/dsvpnd.leases"
 #endif
 #ifndef DSVPND_SOCKET
 #define DSVPND_SOCKET		"/var/run/dsvpnd.sock"
@@ -86,6 +91,11 @@ struct cfile {
 	int		*unget;
 	size_t		 nunget;
 	size_t		 unget_size;
+	/* An include of a directory or glob: the files still to read
+	 * after this one, in order (the list is the last one's to free). */
+	char		**sib;
+	size_t		 nsib;
+	size_t		 isib;
 };
 
 struct macro {
@@ -99,8 +109,9 @@ struct macro {
 enum setting {
 	S_KEY, S_CONNECT, S_TUNNEL, S_INET, S_INET6, S_DEFROUTE, S_NAT,
 	S_GATEWAY, S_FIREWALL, S_KEEPALIVE, S_DEAD, S_REKEY, S_REKEY_BYTES,
-	S_WINDOW, S_BACKOFF, S_USER, S_CHROOT, S_SOCKET, S_LISTEN, S_INSTANCE,
-	S_BLOCK, S_COUNT
+	S_WINDOW, S_BACKOFF, S_USER, S_CHROOT, S_SOCKET, S_LISTEN, S_POOL4,
+	S_POOL6, S_C2C, S_PUSHDEF, S_LEASES, S_CLIENT, S_PUSH, S_DNS,
+	S_INSTANCE, S_BLOCK, S_COUNT
 };
 
 static struct {
@@ -113,6 +124,11 @@ static struct {
 	int		 bol;		/* next token starts a statement */
 	int		 instance_id_set;	/* "instance NAME id N" */
 	char		*where[S_COUNT];
+	struct conf_clients *clients;
+	struct conf_client *cur;	/* the client block being read */
+	int		 cur_inet, cur_inet6;	/* set in this block */
+	char		*hosts[CONF_MAX_SERVERS];	/* of one connect to */
+	int		 nhosts;
 	/* What a syntax error names: the statement being read (its first
 	 * token), whether inside a tunnel block, and the last token. */
 	int		 stmt;
@@ -145,9 +161,11 @@ static void	 conferr(const char *, ...)
 static void	 errat(const char *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
 static int	 pushfile(char *);
+static void	 include_many(char *);
 static char	*include_path(const char *);
 static int	 popfile(void);
 static int	 once(enum setting, const char *);
+static void	 mark(enum setting);
 static char	*macro_get(const char *);
 static int	 macro_set(const char *, const char *, int);
 static void	 macros_clear(int);
@@ -163,6 +181,17 @@ static int	 set_tunaddr(int, const char *, const char *);
 static int	 add_route(const char *);
 static int	 set_instance(const char *, int64_t);
 static void	 finish_conf(const char *);
+static void	 client_begin(const char *);
+static void	 client_end(void);
+static void	 client_key(const char *);
+static void	 client_inet(int, const char *);
+static void	 client_route(const char *);
+static void	 hosts_add(char *);
+static void	 hosts_connect(const char *);
+static int	 set_pool(const char *);
+static int	 add_prefix(struct conf_prefix *, unsigned int *, unsigned int,
+		    const char *, const char *);
+static int	 add_dns(const char *);
 
 #define CUR		(ps.files[ps.nfiles - 1])
 
@@ -173,6 +202,7 @@ static void	 finish_conf(const char *);
 %token	KEEPALIVE DEADPEER TIMEOUT REKEY EVERY SECONDS AFTER CLOCK WINDOW
 %token	RECONNECT BACKOFF MAXIMUM USER CHROOT CONTROL SOCKET INCLUDE ERROR
 %token	INSTANCE ID BLOCK OUTSIDE
+%token	CLIENT CLIENTTOCLIENT POOL PUSH DNS LEASES
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string word
@@ -185,12 +215,16 @@ static void	 finish_conf(const char *);
 grammar		: /* empty */
 		| grammar '\n'
 		| grammar INCLUDE STRING '\n' {
-			pushfile(include_path($3));
+			include_many(include_path($3));
 			free($3);
 		}
 		| grammar macro '\n'
 		| grammar setting '\n'
-		| grammar error '\n'	{ yyerrok; }
+		| grammar error '\n'	{
+			yyerrok;
+			hosts_connect(NULL);
+			client_end();
+		}
 		;
 
 word		: STRING
@@ -255,12 +289,61 @@ setting		: KEY STRING {
 			set_listen($3, pbuf);
 			free($3);
 		}
-		| CONNECT TO STRING port {
+		| CONNECT TO hosts port {
 			char	 pbuf[16];
 
 			snprintf(pbuf, sizeof(pbuf), "%lld", (long long)$4);
-			set_connect($3, pbuf);
+			hosts_connect(pbuf);
+		}
+		| CLIENT STRING { client_begin($2); free($2); } clientblock {
+			client_end();
+		}
+		| POOL STRING {
+			set_pool($2);
+			free($2);
+		}
+		| CLIENTTOCLIENT {
+			if (once(S_C2C, "client-to-client") == 0)
+				ps.conf->client_to_client = 1;
+		}
+		| NO CLIENTTOCLIENT {
+			if (once(S_C2C, "client-to-client") == 0)
+				ps.conf->client_to_client = 0;
+		}
+		| PUSH DEFAULT ROUTE {
+			mark(S_PUSH);
+			if (once(S_PUSHDEF, "push default route") == 0)
+				ps.conf->push_default_route = 1;
+		}
+		| PUSH NO DEFAULT ROUTE {
+			mark(S_PUSH);
+			if (once(S_PUSHDEF, "push default route") == 0)
+				ps.conf->push_default_route = 0;
+		}
+		| PUSH ROUTE STRING {
+			mark(S_PUSH);
+			add_prefix(ps.conf->push_routes,
+			    &ps.conf->n_push_routes, CONF_MAX_ROUTES,
+			    "push route", $3);
 			free($3);
+		}
+		| PUSH DNS STRING {
+			mark(S_PUSH);
+			add_dns($3);
+			free($3);
+		}
+		| DNS STRING {
+			mark(S_DNS);
+			add_dns($2);
+			ps.conf->explicit |= CONF_SET_DNS;
+			free($2);
+		}
+		| LEASES STRING {
+			if (once(S_LEASES, "leases") == 0)
+				set_path(ps.conf->leasefile,
+				    sizeof(ps.conf->leasefile), $2,
+				    "leases");
+			free($2);
 		}
 		| TUNNEL tunname tunmtu tunblock {
 			if (ps.conf->inet6 && ps.conf->mtu < MTU_MIN_INET6)
@@ -434,6 +517,29 @@ setting		: KEY STRING {
 		}
 		;
 
+hosts		: STRING		{ hosts_add($1); }
+		| hosts ',' STRING	{ hosts_add($3); }
+		;
+
+clientblock	: '{' clitems clilast '}'
+		;
+
+clitems		: /* empty */
+		| clitems cliopt sep
+		| clitems sep
+		| clitems error sep	{ yyerrok; }
+		;
+
+clilast		: /* empty */
+		| cliopt
+		;
+
+cliopt		: KEY STRING		{ client_key($2); free($2); }
+		| INET STRING		{ client_inet(AF_INET, $2); free($2); }
+		| INET6 STRING		{ client_inet(AF_INET6, $2); free($2); }
+		| ROUTE STRING		{ client_route($2); free($2); }
+		;
+
 tunname		: AUTO {
 			if (once(S_TUNNEL, "tunnel") == 0)
 				ps.conf->ifname[0] = '\0';
@@ -449,6 +555,7 @@ tunname		: AUTO {
 
 tunmtu		: /* empty */
 		| MTU NUMBER {
+			ps.conf->explicit |= CONF_SET_MTU;
 			if (check_range("mtu", $2, MTU_MIN, MTU_MAX) == 0)
 				ps.conf->mtu = $2;
 		}
@@ -506,11 +613,14 @@ static const struct keyword	 keywords[] = {
 	{ "backoff",	BACKOFF },
 	{ "block",	BLOCK },
 	{ "chroot",	CHROOT },
+	{ "client",	CLIENT },
+	{ "client-to-client", CLIENTTOCLIENT },
 	{ "clock",	CLOCK },
 	{ "connect",	CONNECT },
 	{ "control",	CONTROL },
 	{ "dead-peer",	DEADPEER },
 	{ "default",	DEFAULT },
+	{ "dns",	DNS },
 	{ "egress",	EGRESS },
 	{ "every",	EVERY },
 	{ "firewall",	FIREWALL },
@@ -523,6 +633,7 @@ static const struct keyword	 keywords[] = {
 	{ "iptables",	IPTABLES },
 	{ "keepalive",	KEEPALIVE },
 	{ "key",	KEY },
+	{ "leases",	LEASES },
 	{ "listen",	LISTEN },
 	{ "max",	MAXIMUM },
 	{ "mtu",	MTU },
@@ -532,7 +643,9 @@ static const struct keyword	 keywords[] = {
 	{ "on",		ON },
 	{ "outside",	OUTSIDE },
 	{ "peer",	PEER },
+	{ "pool",	POOL },
 	{ "port",	PORT },
+	{ "push",	PUSH },
 	{ "reconnect",	RECONNECT },
 	{ "rekey",	REKEY },
 	{ "route",	ROUTE },
@@ -583,11 +696,20 @@ static const struct {
 } statements[] = {
 	{ KEY,		"key FILE" },
 	{ LISTEN,	"listen on ADDRESS|* [port PORT]" },
-	{ CONNECT,	"connect to HOST [port PORT]" },
+	{ CONNECT,	"connect to HOST[, HOST ...] [port PORT]" },
+	{ CLIENT,	"client NAME { key FILE; [inet ADDRESS]; "
+			    "[inet6 ADDRESS]; [route PREFIX ...] }" },
+	{ POOL,		"pool PREFIX" },
+	{ CLIENTTOCLIENT, "client-to-client" },
+	{ PUSH,		"push [no] default route, push route PREFIX, or "
+			    "push dns ADDRESS" },
+	{ DNS,		"dns ADDRESS" },
+	{ LEASES,	"leases FILE" },
 	{ TUNNEL,	"tunnel NAME|auto [mtu BYTES] "
 			    "[{ ADDRESS SETTINGS }]" },
 	{ DEFAULT,	"default route" },
-	{ NO,		"no default route, no block outside, or no nat" },
+	{ NO,		"no default route, no block outside, no nat, or "
+			    "no client-to-client" },
 	{ BLOCK,	"block outside" },
 	{ ROUTE,	"route PREFIX" },
 	{ NAT,		"nat on INTERFACE|egress" },
@@ -783,6 +905,15 @@ once(enum setting s, const char *what)
 		fatal("%s", __func__);
 	ps.where[s] = w;
 	return 0;
+}
+
+/* Records where a setting that may repeat was first made. */
+static void
+mark(enum setting s)
+{
+	if (ps.where[s] == NULL && ps.nfiles > 0 &&
+	    asprintf(&ps.where[s], "%s:%d", CUR->name, yylval.lineno) == -1)
+		fatal("%s", __func__);
 }
 
 /* Reading: bytes come from the unget stack (macros, lookahead) first. */
@@ -1199,6 +1330,27 @@ pushfile(char *path)
 	return -1;
 }
 
+/* The next file of an include's list that opens, with the rest. */
+static void
+push_siblings(char **sib, size_t nsib, size_t i)
+{
+	char	*path;
+
+	for (; i < nsib; i++) {
+		if ((path = strdup(sib[i])) == NULL)
+			fatal("%s", __func__);
+		if (pushfile(path) == 0) {
+			CUR->sib = sib;
+			CUR->nsib = nsib;
+			CUR->isib = i + 1;
+			return;
+		}
+	}
+	for (i = 0; i < nsib; i++)
+		free(sib[i]);
+	free(sib);
+}
+
 static int
 popfile(void)
 {
@@ -1210,8 +1362,62 @@ popfile(void)
 	fclose(f->stream);
 	free(f->name);
 	free(f->unget);
+	if (f->sib != NULL)
+		push_siblings(f->sib, f->nsib, f->isib);
 	free(f);
 	return ps.nfiles > 0 ? 0 : -1;
+}
+
+static int
+path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * include "dir" reads the .conf files in dir, include "pattern" the files
+ * a glob matches, each in name order, so tooling can drop one file per
+ * client (neither needs to match anything); any other name is one file.
+ */
+static void
+include_many(char *path)
+{
+	struct stat	 st;
+	glob_t		 g;
+	char		*pat, **list;
+	size_t		 i, n = 0;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (asprintf(&pat, "%s/*.conf", path) == -1)
+			fatal("%s", __func__);
+	} else if (strpbrk(path, "*?[") != NULL) {
+		if ((pat = strdup(path)) == NULL)
+			fatal("%s", __func__);
+	} else {
+		pushfile(path);
+		return;
+	}
+	free(path);
+	memset(&g, 0, sizeof(g));
+	if (glob(pat, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+		globfree(&g);
+		free(pat);
+		return;
+	}
+	if ((list = calloc(g.gl_pathc, sizeof(*list))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < g.gl_pathc; i++)
+		if (stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode) &&
+		    (list[n] = strdup(g.gl_pathv[i])) != NULL)
+			n++;
+	qsort(list, n, sizeof(*list), path_cmp);
+	globfree(&g);
+	free(pat);
+	if (n == 0) {
+		free(list);
+		return;
+	}
+	push_siblings(list, n, 0);
 }
 
 /* Macros. */
@@ -1511,22 +1717,64 @@ static int
 set_connect(const char *host, const char *port)
 {
 	struct conf	*c = ps.conf;
+	unsigned int	 i;
 
 	if (c->role == ROLE_SERVER) {
 		conferr("connect to: this is a server (listen on at %s); "
 		    "use one of listen on or connect to", ps.where[S_LISTEN]);
 		return -1;
 	}
-	if (once(S_CONNECT, "connect to") == -1)
-		return -1;
 	if (check_host(host) == -1) {
 		conferr("bad host '%s': use a host name or IP address", host);
 		return -1;
 	}
+	for (i = 0; i < c->n_servers; i++)
+		if (strcmp(c->servers[i].host, host) == 0 &&
+		    strcmp(c->servers[i].port, port) == 0) {
+			conferr("connect to %s port %s is already set", host,
+			    port);
+			return -1;
+		}
+	if (c->n_servers == CONF_MAX_SERVERS) {
+		conferr("too many servers to connect to (max %d)",
+		    CONF_MAX_SERVERS);
+		return -1;
+	}
+	if (ps.where[S_CONNECT] == NULL)
+		once(S_CONNECT, "connect to");
 	c->role = ROLE_CLIENT;
-	strlcpy(c->connect_host, host, sizeof(c->connect_host));
-	strlcpy(c->connect_port, port, sizeof(c->connect_port));
+	strlcpy(c->servers[c->n_servers].host, host, CONF_HOST_MAX);
+	strlcpy(c->servers[c->n_servers].port, port, CONF_PORT_MAX);
+	c->n_servers++;
 	return 0;
+}
+
+/* The hosts of one "connect to a, b port P" line, then the line. */
+static void
+hosts_add(char *host)
+{
+	if (ps.nhosts == CONF_MAX_SERVERS) {
+		conferr("too many servers to connect to (max %d)",
+		    CONF_MAX_SERVERS);
+		free(host);
+		return;
+	}
+	ps.hosts[ps.nhosts++] = host;
+}
+
+/* port NULL: forget the hosts (error recovery). */
+static void
+hosts_connect(const char *port)
+{
+	int	 i;
+
+	for (i = 0; i < ps.nhosts; i++) {
+		if (port != NULL)
+			set_connect(ps.hosts[i], port);
+		free(ps.hosts[i]);
+		ps.hosts[i] = NULL;
+	}
+	ps.nhosts = 0;
 }
 
 static int
@@ -1555,25 +1803,26 @@ set_tunaddr(int af, const char *local, const char *peer)
 	return 0;
 }
 
+/* Adds prefix text s to a bounded list, refusing a duplicate. */
 static int
-add_route(const char *s)
+add_prefix(struct conf_prefix *list, unsigned int *n, unsigned int max,
+    const char *what, const char *s)
 {
-	struct conf		*c = ps.conf;
 	struct conf_prefix	 p;
 	unsigned int		 i;
 
 	if (parse_prefix(s, &p) == -1)
 		return -1;
-	for (i = 0; i < c->n_routes; i++)
-		if (memcmp(&c->routes[i], &p, sizeof(p)) == 0) {
-			conferr("route %s is already set", s);
+	for (i = 0; i < *n; i++)
+		if (memcmp(&list[i], &p, sizeof(p)) == 0) {
+			conferr("%s %s is already set", what, s);
 			return -1;
 		}
-	if (c->n_routes == CONF_MAX_ROUTES) {
-		conferr("too many routes (max %d)", CONF_MAX_ROUTES);
+	if (*n == max) {
+		conferr("too many %s lines (max %u)", what, max);
 		return -1;
 	}
-	c->routes[c->n_routes++] = p;
+	list[(*n)++] = p;
 	return 0;
 }
 
@@ -1605,6 +1854,179 @@ cmdline_instance(const char *name)
 		return -1;
 	strlcpy(cmdline_inst, name, sizeof(cmdline_inst));
 	return 0;
+}
+
+static int
+add_route(const char *s)
+{
+	return add_prefix(ps.conf->routes, &ps.conf->n_routes,
+	    CONF_MAX_ROUTES, "route", s);
+}
+
+/* A DNS server: one address, no prefix length. */
+static int
+add_dns(const char *s)
+{
+	struct conf	*c = ps.conf;
+	unsigned int	 before = c->n_dns;
+
+	if (strchr(s, '/') != NULL) {
+		conferr("dns %s: give an address, without a length", s);
+		return -1;
+	}
+	return add_prefix(c->dns, &c->n_dns, CONF_MAX_DNS, "dns", s) == 0 &&
+	    c->n_dns > before ? 0 : -1;
+}
+
+/*
+ * pool PREFIX, once per family.  Large enough to mean something, small
+ * enough that every address can be told apart: IPv4 /8 to /30, IPv6
+ * /64 to /126.
+ */
+static int
+set_pool(const char *s)
+{
+	struct conf_prefix	 p;
+	int			 v4;
+
+	if (parse_prefix(s, &p) == -1)
+		return -1;
+	v4 = p.af == AF_INET;
+	if (once(v4 ? S_POOL4 : S_POOL6, v4 ? "pool (IPv4)" :
+	    "pool (IPv6)") == -1)
+		return -1;
+	if ((v4 && (p.plen < 8 || p.plen > 30)) ||
+	    (!v4 && (p.plen < 64 || p.plen > 126))) {
+		conferr("pool %s: the length must be %s", s,
+		    v4 ? "/8 to /30" : "/64 to /126");
+		return -1;
+	}
+	if (v4)
+		ps.conf->pool4 = p;
+	else
+		ps.conf->pool6 = p;
+	return 0;
+}
+
+/* Client blocks. */
+
+static int
+client_name_ok(const char *name)
+{
+	const char	*p;
+
+	if (*name == '\0' || strlen(name) >= CONF_NAME_MAX)
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("_.-@", *p) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+client_begin(const char *name)
+{
+	struct conf_clients	*l = ps.clients;
+	struct conf_client	*cl;
+	size_t			 ncap;
+	void			*v;
+
+	ps.cur = NULL;
+	if (!client_name_ok(name)) {
+		conferr("bad client name \"%s\": use up to %d letters, "
+		    "digits and . _ - @", name, CONF_NAME_MAX - 1);
+		return;
+	}
+	if (l->n == CONF_MAX_CLIENTS) {
+		conferr("too many clients (max %d)", CONF_MAX_CLIENTS);
+		return;
+	}
+	if (l->n == l->cap) {
+		ncap = l->cap == 0 ? 16 : l->cap * 2;
+		if ((v = reallocarray(l->v, ncap, sizeof(*l->v))) == NULL)
+			fatal("%s", __func__);
+		l->v = v;
+		l->cap = ncap;
+	}
+	cl = &l->v[l->n++];
+	memset(cl, 0, sizeof(*cl));
+	strlcpy(cl->name, name, sizeof(cl->name));
+	if (asprintf(&cl->where, "%s:%d", CUR->name, yylval.lineno) == -1)
+		fatal("%s", __func__);
+	if (ps.where[S_CLIENT] == NULL)
+		once(S_CLIENT, "client");
+	ps.cur = cl;
+	ps.cur_inet = ps.cur_inet6 = 0;
+}
+
+static void
+client_end(void)
+{
+	if (ps.cur != NULL && ps.cur->keyfile == NULL)
+		errat(ps.cur->where, 0, "client \"%s\" has no key: add "
+		    "key \"/etc/dsvpnd/clients/%s.key\" to its block",
+		    ps.cur->name, ps.cur->name);
+	ps.cur = NULL;
+}
+
+static void
+client_key(const char *path)
+{
+	char	 err[PATH_MAX * 2 + 128];
+
+	if (ps.cur == NULL)
+		return;
+	if (ps.cur->keyfile != NULL) {
+		conferr("client \"%s\": key is already set", ps.cur->name);
+		return;
+	}
+	if (path[0] != '/') {
+		conferr("key file \"%s\": the path must be absolute", path);
+		return;
+	}
+	if (keyfile_check(path, err, sizeof(err)) == -1)
+		conferr("%s", err);
+	if ((ps.cur->keyfile = strdup(path)) == NULL)
+		fatal("%s", __func__);
+}
+
+static void
+client_inet(int af, const char *s)
+{
+	struct conf_client	*cl = ps.cur;
+	int			*set = af == AF_INET ? &ps.cur_inet :
+				    &ps.cur_inet6;
+	const char		*what = af == AF_INET ? "inet" : "inet6";
+
+	if (cl == NULL)
+		return;
+	if (*set) {
+		conferr("client \"%s\": %s is already set", cl->name, what);
+		return;
+	}
+	if (parse_addr(s, af, af == AF_INET ? (void *)&cl->inet :
+	    (void *)&cl->inet6) == -1) {
+		conferr("client \"%s\": bad %s address '%s'", cl->name,
+		    what, s);
+		return;
+	}
+	*set = 1;
+	if (af == AF_INET)
+		cl->fixed4 = cl->has4 = 1;
+	else
+		cl->fixed6 = cl->has6 = 1;
+}
+
+static void
+client_route(const char *s)
+{
+	char	 what[CONF_NAME_MAX + 32];
+
+	if (ps.cur == NULL)
+		return;
+	snprintf(what, sizeof(what), "client \"%s\": route", ps.cur->name);
+	add_prefix(ps.cur->routes, &ps.cur->n_routes, CONF_CLIENT_ROUTES,
+	    what, s);
 }
 
 /* After the parse: the role decides the defaults and what is allowed. */
@@ -1660,7 +2082,7 @@ required_checks(const char *filename, struct conf *c)
 	if (c->role == ROLE_NONE)
 		errat(filename, 0, "neither listen on (a server) nor "
 		    "connect to (a client) is set");
-	if (ps.where[S_KEY] == NULL)
+	if (ps.where[S_KEY] == NULL && ps.clients->n == 0)
 		errat(filename, 0, "no key file: add a line such as "
 		    "key \"/etc/dsvpnd/vpn.key\"");
 }
@@ -1679,6 +2101,20 @@ role_checks(struct conf *c)
 		errwhere(S_BACKOFF, "reconnect backoff max is for a client");
 	if (c->role == ROLE_SERVER && ps.where[S_BLOCK] != NULL)
 		errwhere(S_BLOCK, "block outside is for a client");
+	if (c->role == ROLE_CLIENT) {
+		static const enum setting	 srv[] = { S_POOL4, S_POOL6,
+		    S_C2C, S_PUSH, S_LEASES, S_CLIENT };
+		static const char *const	 what[] = { "pool", "pool",
+		    "client-to-client", "push", "leases", "a client block" };
+		size_t				 i;
+
+		for (i = 0; i < nitems(srv); i++)
+			if (ps.where[srv[i]] != NULL)
+				errwhere(srv[i], "%s is for a server", what[i]);
+	}
+	if (c->role == ROLE_SERVER && ps.where[S_DNS] != NULL)
+		errwhere(S_DNS, "dns is for a client; a server tells its "
+		    "clients with push dns");
 	if (c->keepalive >= c->dead_timeout)
 		errwhere(ps.where[S_KEEPALIVE] != NULL ? S_KEEPALIVE : S_DEAD,
 		    "keepalive %u must be less than dead-peer timeout %u",
@@ -1710,12 +2146,87 @@ instance_defaults(struct conf *c)
 }
 
 static void
+confcheck_report(const char *where, const char *msg)
+{
+	errat(where, 0, "%s", msg);
+}
+
+/* Without a pool line, a server with clients takes the /24 (IPv4) and
+ * /120 (IPv6) around its own tunnel addresses. */
+static void
+pool_defaults(struct conf *c)
+{
+	if (c->pool4.af == 0) {
+		c->pool4.af = AF_INET;
+		c->pool4.plen = 24;
+		c->pool4.addr.v4.s_addr = c->inet_local.s_addr &
+		    htonl(0xffffff00);
+	}
+	if (c->inet6 && c->pool6.af == 0) {
+		c->pool6.af = AF_INET6;
+		c->pool6.plen = 120;
+		c->pool6.addr.v6 = c->inet6_local;
+		c->pool6.addr.v6.s6_addr[15] = 0;
+	}
+}
+
+static void
+clients_finish(const char *filename, struct conf *c)
+{
+	struct confcheck_where	 w;
+	struct conf_prefix	 me;
+	char			 w_buf4[64];
+	const char		*srv = ps.where[S_INET] != NULL ?
+				    ps.where[S_INET] : filename;
+
+	if (ps.clients->n == 0 || c->role != ROLE_SERVER)
+		return;
+	if (ps.where[S_KEY] != NULL)
+		errwhere(S_KEY, "key: with client blocks each client's key "
+		    "is in its block; remove this line");
+	pool_defaults(c);
+	prefix_host(&me, AF_INET, &c->inet_local);
+	if (!prefix_contains(&c->pool4, &me))
+		errwhere(S_POOL4, "pool %s must contain the server's own "
+		    "address %s", prefix_str(&c->pool4, w_buf4,
+		    sizeof(w_buf4)), inet_ntoa(c->inet_local));
+	if (c->inet6) {
+		prefix_host(&me, AF_INET6, &c->inet6_local);
+		if (!prefix_contains(&c->pool6, &me))
+			errwhere(S_POOL6, "pool %s must contain the server's "
+			    "own address", prefix_str(&c->pool6, w_buf4,
+			    sizeof(w_buf4)));
+	} else if (ps.where[S_POOL6] != NULL)
+		errwhere(S_POOL6, "an IPv6 pool needs the server's inet6");
+	w.server = srv;
+	w.pool4 = ps.where[S_POOL4] != NULL ? ps.where[S_POOL4] : srv;
+	w.pool6 = ps.where[S_POOL6] != NULL ? ps.where[S_POOL6] : srv;
+	if (ps.errors == 0)
+		conf_check_clients(c, ps.clients, &w, confcheck_report);
+	c->n_clients = ps.clients->n;
+}
+
+/* What the client's own file says, which nothing pushed overrides. */
+static void
+explicit_settings(struct conf *c)
+{
+	if (ps.where[S_INET] != NULL)
+		c->explicit |= CONF_SET_INET;
+	if (ps.where[S_INET6] != NULL)
+		c->explicit |= CONF_SET_INET6;
+	if (ps.where[S_DEFROUTE] != NULL || c->n_routes > 0)
+		c->explicit |= CONF_SET_ROUTES;
+}
+
+static void
 finish_conf(const char *filename)
 {
 	instance_defaults(ps.conf);
 	role_defaults(ps.conf);
+	explicit_settings(ps.conf);
 	required_checks(filename, ps.conf);
 	role_checks(ps.conf);
+	clients_finish(filename, ps.conf);
 }
 
 void
@@ -1735,6 +2246,8 @@ conf_defaults(struct conf *c)
 	c->rekey_bytes = CONF_DEFAULT_REKEY_BYTES;
 	c->clock_window = CONF_DEFAULT_WINDOW;
 	c->backoff_max = CONF_DEFAULT_BACKOFF_MAX;
+	c->push_default_route = 1;
+	strlcpy(c->leasefile, DSVPND_LEASES, sizeof(c->leasefile));
 	strlcpy(c->user, DSVPND_USER, sizeof(c->user));
 	strlcpy(c->chroot, DSVPND_CHROOT, sizeof(c->chroot));
 	strlcpy(c->control_socket, DSVPND_SOCKET, sizeof(c->control_socket));
@@ -1755,6 +2268,9 @@ parser_reset(void)
 	}
 	macros_clear(0);
 	ps.instance_id_set = 0;
+	hosts_connect(NULL);
+	ps.cur = NULL;
+	ps.clients = NULL;
 	ps.errors = 0;
 	ps.lexerr = 0;
 	ps.stmt = ps.in_block = ps.block_closing = ps.blk_stmt = 0;
@@ -1765,11 +2281,50 @@ parser_reset(void)
 int
 parse_config(const char *filename, struct conf *conf)
 {
+	struct conf_clients	 clients;
+	int			 errors;
+
+	memset(&clients, 0, sizeof(clients));
+	errors = parse_config_clients(filename, conf, &clients);
+	conf_clients_free(&clients);
+	return errors;
+}
+
+void
+conf_clients_free(struct conf_clients *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].keyfile);
+		free(l->v[i].where);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+const struct conf_client *
+conf_client_find(const struct conf_clients *l, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+int
+parse_config_clients(const char *filename, struct conf *conf,
+    struct conf_clients *clients)
+{
 	char	*path;
 	int	 errors;
 
 	parser_reset();
 	conf_defaults(conf);
+	conf_clients_free(clients);
+	ps.clients = clients;
 	ps.conf = conf;
 	ps.topname = filename;
 	ps.bol = 1;

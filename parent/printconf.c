@@ -87,6 +87,8 @@ print_prefix(const char *keyword, const struct conf_prefix *p, int plen)
 	putchar('\n');
 }
 
+static void	 print_prefix(const char *, const struct conf_prefix *, int);
+
 static void
 print_endpoint(const struct conf *c)
 {
@@ -97,32 +99,42 @@ print_endpoint(const struct conf *c)
 			printf("listen on %s port %s\n", c->listen[i].host,
 			    c->listen[i].port);
 	} else if (c->role == ROLE_CLIENT) {
-		printf("connect to ");
-		print_name(c->connect_host);
-		printf(" port %s\n", c->connect_port);
+		for (i = 0; i < c->n_servers; i++) {
+			printf("connect to ");
+			print_name(c->servers[i].host);
+			printf(" port %s\n", c->servers[i].port);
+		}
 	}
 }
 
 static void
 print_tunnel(const struct conf *c)
 {
-	char	 l[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	char		 l[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	/* On a client, what its file leaves unsaid a push may set: shown
+	 * as a comment, so the printed file leaves it unsaid too. */
+	int		 cl = c->role == ROLE_CLIENT;
+	const char	*i4 = cl && !(c->explicit & CONF_SET_INET) ? "# " : "";
+	const char	*i6 = cl && !(c->explicit & CONF_SET_INET6) ? "# " : "";
 
 	printf("tunnel ");
 	if (c->ifname[0] != '\0')
 		print_name(c->ifname);
 	else
 		printf("auto");
-	printf(" mtu %d {\n", c->mtu);
-	printf("\tinet %s peer %s\n",
+	if (cl && !(c->explicit & CONF_SET_MTU))
+		printf(" {\t# mtu %d unless pushed\n", c->mtu);
+	else
+		printf(" mtu %d {\n", c->mtu);
+	printf("\t%sinet %s peer %s\n", i4,
 	    addr_str(AF_INET, &c->inet_local, l, sizeof(l)),
 	    addr_str(AF_INET, &c->inet_peer, p, sizeof(p)));
 	if (c->inet6)
-		printf("\tinet6 %s peer %s\n",
+		printf("\t%sinet6 %s peer %s\n", i6,
 		    addr_str(AF_INET6, &c->inet6_local, l, sizeof(l)),
 		    addr_str(AF_INET6, &c->inet6_peer, p, sizeof(p)));
 	else
-		printf("\tno inet6\n");
+		printf("\t%sno inet6\n", i6);
 	printf("}\n");
 }
 
@@ -133,7 +145,8 @@ print_routing(const struct conf *c)
 	unsigned int		 i;
 
 	if (c->role == ROLE_CLIENT) {
-		printf("%sdefault route\n", c->default_route ? "" : "no ");
+		printf("%s%sdefault route\n", c->explicit & CONF_SET_ROUTES ?
+		    "" : "# ", c->default_route ? "" : "no ");
 		printf("%sblock outside\n", c->block_outside ? "" : "no ");
 		if (c->gateway_auto)
 			printf("gateway auto\n");
@@ -152,6 +165,97 @@ print_routing(const struct conf *c)
 		printf("no nat\n");
 	if ((size_t)c->firewall < nitems(fw))
 		printf("firewall %s\n", fw[c->firewall]);
+	if (c->role == ROLE_CLIENT)
+		for (i = 0; i < c->n_dns; i++)
+			print_prefix("dns", &c->dns[i], 0);
+}
+
+/* What a server tells its clients after the handshake. */
+static void
+print_push(const struct conf *c)
+{
+	unsigned int	 i;
+
+	printf("push %sdefault route\n", c->push_default_route ? "" : "no ");
+	for (i = 0; i < c->n_push_routes; i++)
+		print_prefix("push route", &c->push_routes[i], 1);
+	for (i = 0; i < c->n_dns; i++)
+		print_prefix("push dns", &c->dns[i], 0);
+}
+
+/*
+ * A client takes from the server what its own file leaves unsaid: the
+ * comment says which of its settings stand and which a push may set.
+ */
+static void
+print_client_explicit(const struct conf *c)
+{
+	static const struct {
+		unsigned int	 bit;
+		const char	*name;
+	} set[] = {
+		{ CONF_SET_INET, "inet" },
+		{ CONF_SET_INET6, "inet6" },
+		{ CONF_SET_ROUTES, "routes" },
+		{ CONF_SET_MTU, "mtu" },
+		{ CONF_SET_DNS, "dns" },
+	};
+	size_t	 i;
+	int	 n;
+
+	printf("# kept over what the server pushes:");
+	for (i = 0, n = 0; i < nitems(set); i++)
+		if (c->explicit & set[i].bit)
+			printf("%s %s", n++ ? "," : "", set[i].name);
+	printf("%s\n# taken from the server's push when it sends them:",
+	    n ? "" : " none");
+	for (i = 0, n = 0; i < nitems(set); i++)
+		if (!(c->explicit & set[i].bit))
+			printf("%s %s", n++ ? "," : "", set[i].name);
+	printf("%s\n", n ? "" : " none");
+}
+
+static void
+print_server_clients(const struct conf *c, const struct conf_clients *cl)
+{
+	char		 a[INET6_ADDRSTRLEN];
+	size_t		 i;
+	unsigned int	 j;
+
+	if (c->pool4.af != 0)
+		print_prefix("pool", &c->pool4, 1);
+	if (c->pool6.af != 0)
+		print_prefix("pool", &c->pool6, 1);
+	printf("%sclient-to-client\n", c->client_to_client ? "" : "no ");
+	printf("leases ");
+	print_quoted(c->leasefile);
+	putchar('\n');
+	for (i = 0; cl != NULL && i < cl->n; i++) {
+		const struct conf_client *k = &cl->v[i];
+
+		printf("client ");
+		print_quoted(k->name);
+		printf(" {\n\tkey ");
+		print_quoted(k->keyfile != NULL ? k->keyfile : "");
+		putchar('\n');
+		if (k->fixed4)
+			printf("\tinet %s\n", addr_str(AF_INET, &k->inet, a,
+			    sizeof(a)));
+		else if (k->has4)
+			printf("\t# inet %s from the pool\n",
+			    addr_str(AF_INET, &k->inet, a, sizeof(a)));
+		if (k->fixed6)
+			printf("\tinet6 %s\n", addr_str(AF_INET6, &k->inet6,
+			    a, sizeof(a)));
+		else if (k->has6)
+			printf("\t# inet6 %s from the pool\n",
+			    addr_str(AF_INET6, &k->inet6, a, sizeof(a)));
+		for (j = 0; j < k->n_routes; j++) {
+			putchar('\t');
+			print_prefix("route", &k->routes[j], 1);
+		}
+		printf("}\n");
+	}
 }
 
 /* Byte counts in the largest binary unit that divides them exactly. */
@@ -200,12 +304,27 @@ print_privsep(const struct conf *c)
 void
 print_config(const struct conf *c)
 {
-	printf("key ");
-	print_quoted(c->keyfile);
-	putchar('\n');
+	print_config_clients(c, NULL);
+}
+
+void
+print_config_clients(const struct conf *c, const struct conf_clients *cl)
+{
+	if (c->n_clients == 0) {
+		printf("key ");
+		print_quoted(c->keyfile);
+		putchar('\n');
+	}
 	print_endpoint(c);
 	print_tunnel(c);
 	print_routing(c);
+	if (c->role == ROLE_SERVER && (c->n_clients > 0 ||
+	    !c->push_default_route || c->n_push_routes > 0 || c->n_dns > 0))
+		print_push(c);
+	if (c->role == ROLE_CLIENT)
+		print_client_explicit(c);
 	print_timers(c);
 	print_privsep(c);
+	if (c->role == ROLE_SERVER && c->n_clients > 0)
+		print_server_clients(c, cl);
 }

@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "parent.h"
+#include "pool.h"
 
 /*
  * Reload, for SIGHUP and dsvpnctl reload alike.  A file that does not
@@ -39,11 +40,12 @@
  */
 
 static struct {
-	int		 pending;
-	int		 from_control;
-	uint32_t	 peerid;
-	struct conf	 conf;
-	struct conf_key	 key;
+	int			 pending;
+	int			 from_control;
+	uint32_t		 peerid;
+	struct conf		 conf;
+	struct conf_clients	 clients;	/* a server's client blocks */
+	struct conf_key		 key;
 } rl;
 
 /* Name the first setting that only a restart can change, or NULL. */
@@ -68,6 +70,15 @@ needs_restart(const struct conf *o, const struct conf *n)
 	return NULL;
 }
 
+/* What a reload that does not go ahead leaves: nothing. */
+static void
+reload_discard(void)
+{
+	conf_clients_free(&rl.clients);
+	memset(&rl.clients, 0, sizeof(rl.clients));
+	sodium_memzero(&rl.key, sizeof(rl.key));
+}
+
 /* Parses and checks the file into rl; -1 with why in msg. */
 static int
 reload_prepare(char *msg, size_t msglen)
@@ -75,13 +86,18 @@ reload_prepare(char *msg, size_t msglen)
 	const char	*what;
 
 	msg[0] = '\0';
+	memset(&rl.clients, 0, sizeof(rl.clients));
+	memset(&rl.key, 0, sizeof(rl.key));
 	conf_defaults(&rl.conf);
 	conf_set_error_buffer(msg, msglen);
-	if (parse_config(env->conffile, &rl.conf) != 0) {
+	if (parse_config_clients(env->conffile, &rl.conf,
+	    &rl.clients) != 0) {
 		conf_set_error_buffer(NULL, 0);
 		return -1;
 	}
 	conf_set_error_buffer(NULL, 0);
+	if (pool_prepare(&rl.conf, &rl.clients, 1, msg, msglen) == -1)
+		return -1;
 	/* The command line's socket wins, as at startup. */
 	strlcpy(rl.conf.control_socket, env->conf.control_socket,
 	    sizeof(rl.conf.control_socket));
@@ -90,7 +106,8 @@ reload_prepare(char *msg, size_t msglen)
 		    "it", what);
 		return -1;
 	}
-	if (load_key(rl.conf.keyfile, &rl.key, msg, msglen) == -1)
+	if (rl.conf.n_clients == 0 && load_key(rl.conf.keyfile, &rl.key, msg,
+	    msglen) == -1)
 		return -1;
 	return 0;
 }
@@ -119,12 +136,27 @@ reload_commit(void)
 {
 	int	 id;
 
+	/* A client whose key or servers changed reconnects at once. */
+	if (rl.conf.role == ROLE_CLIENT && (sodium_memcmp(&rl.key,
+	    &env->key, sizeof(rl.key)) != 0 ||
+	    rl.conf.n_servers != env->conf.n_servers ||
+	    memcmp(rl.conf.servers, env->conf.servers,
+	    sizeof(rl.conf.servers)) != 0))
+		env->reconnect_now = 1;
 	memcpy(&env->conf, &rl.conf, sizeof(rl.conf));
+	conf_clients_free(&env->clients);
+	env->clients = rl.clients;
+	memset(&rl.clients, 0, sizeof(rl.clients));
 	memcpy(&env->key, &rl.key, sizeof(rl.key));
 	sodium_memzero(&rl.key, sizeof(rl.key));
 	for (id = PROC_TUNNEL; id < PROC_MAX; id++)
 		if (env->kids[id].pid != 0)
 			parent_send_config(id);
+	/* An attempt under way (maybe waiting out a backoff) starts over
+	 * with the new settings; the flag covers the tunnel's own request
+	 * that follows when it ends its session or drops a stale socket. */
+	if (env->reconnect_now && env->connect_wanted)
+		connect_request(1);
 }
 
 void
@@ -142,12 +174,12 @@ parent_reload(int from_control, uint32_t peerid)
 	rl.from_control = from_control;
 	rl.peerid = peerid;
 	if (reload_prepare(msg, sizeof(msg)) == -1) {
-		sodium_memzero(&rl.key, sizeof(rl.key));
+		reload_discard();
 		reload_answer(from_control, peerid, 0, msg);
 		return;
 	}
 	rl.pending = 1;
-	if ((r = netreq_reload(&rl.conf)) == 1)
+	if ((r = netreq_reload(&rl.conf, &rl.clients)) == 1)
 		return;		/* parent_reload_done() follows */
 	parent_reload_done(r == 0, "invalid network configuration request");
 }
@@ -163,7 +195,7 @@ parent_reload_done(int ok, const char *netcfg_error)
 	if (ok)
 		reload_commit();
 	else {
-		sodium_memzero(&rl.key, sizeof(rl.key));
+		reload_discard();
 		snprintf(msg, sizeof(msg), "network configuration: %s",
 		    netcfg_error);
 	}

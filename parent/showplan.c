@@ -42,7 +42,7 @@
  * not find here.
  */
 
-/* The server's addresses now, where the plan routes them. */
+/* The servers' addresses now, where the plan routes them. */
 static void
 show_servers(struct netcfg_req *req, const struct conf *conf,
     enum netcfg_os os)
@@ -50,32 +50,40 @@ show_servers(struct netcfg_req *req, const struct conf *conf,
 	struct addrinfo		 hints, *res, *ai;
 	struct sockaddr_storage	 ss[NETCFG_MAX_SERVERS];
 	struct passwd		*pw;
-	int			 n = 0;
+	unsigned int		 i;
+	int			 n = 0, named = 0;
 
-	if (!resolve_is_numeric(conf->connect_host) &&
-	    (req->default_route || req->block_outside) &&
+	for (i = 0; i < conf->n_servers; i++)
+		named |= !resolve_is_numeric(conf->servers[i].host);
+	if (named && (req->default_route || req->block_outside) &&
 	    (pw = getpwnam(conf->user)) != NULL && pw->pw_uid != 0)
 		req->dns_uid = pw->pw_uid;
 	if (!netcfg_needs_servers(os, req))
 		return;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(conf->connect_host, conf->connect_port, &hints,
-	    &res) != 0) {
-		printf("# (%s does not resolve here: 192.0.2.1 shown)\n",
-		    conf->connect_host);
+	for (i = 0; i < conf->n_servers; i++) {
+		if (getaddrinfo(conf->servers[i].host, conf->servers[i].port,
+		    &hints, &res) != 0) {
+			printf("# (%s does not resolve here)\n",
+			    conf->servers[i].host);
+			continue;
+		}
+		for (ai = res; ai != NULL && n < NETCFG_MAX_SERVERS;
+		    ai = ai->ai_next)
+			if (ai->ai_addrlen <= sizeof(ss[0]))
+				memcpy(&ss[n++], ai->ai_addr, ai->ai_addrlen);
+		freeaddrinfo(res);
+	}
+	if (n == 0) {
+		printf("# (no server address: 192.0.2.1 shown)\n");
 		inet_pton(AF_INET, "192.0.2.1", &req->servers[0].addr.v4);
 		req->servers[0].af = AF_INET;
 		req->servers[0].plen = 32;
 		req->n_servers = 1;
 		return;
 	}
-	for (ai = res; ai != NULL && n < NETCFG_MAX_SERVERS; ai = ai->ai_next)
-		if (ai->ai_addrlen <= sizeof(ss[0]))
-			memcpy(&ss[n++], ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(res);
-	netreq_set_servers(ss, n);
-	netreq_copy_servers(req);
+	netcfg_req_set_servers(req, ss, n);
 }
 
 static void

@@ -19,6 +19,8 @@
 #include <sys/types.h>
 #include <arpa/inet.h>
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,6 +29,10 @@
 #include "sandbox.h"
 
 /* The parent's view of the daemon, answered to dsvpnctl status. */
+
+#ifndef DSVPND_BUILD_TIME
+#define DSVPND_BUILD_TIME	0	/* configure sets it */
+#endif
 
 void
 status_set_state(int state)
@@ -55,15 +61,71 @@ status_fill_conf(struct status_info *st)
 		    sizeof(st->inet6_peer));
 	}
 	strlcpy(st->sandbox, sandbox_name(), sizeof(st->sandbox));
+	if (env->conf.role == ROLE_CLIENT && st->n_dns == 0) {
+		st->n_dns = env->conf.n_dns;
+		memcpy(st->dns, env->conf.dns, sizeof(st->dns));
+	}
 }
 
 void
 status_init(void)
 {
 	memset(&env->status, 0, sizeof(env->status));
-	env->status.started = time(NULL);
+	env->status.started = env->status.state_since = time(NULL);
 	status_set_state(env->conf.role == ROLE_CLIENT ? STATE_CONNECTING :
 	    STATE_IDLE);
+}
+
+static const char *const cause_names[CAUSE_MAX] = {
+	[CAUSE_NONE] = "",
+	[CAUSE_RESOLVE] = "name not found",
+	[CAUSE_CONN_REFUSED] = "connection refused",
+	[CAUSE_NO_ANSWER] = "no answer",
+	[CAUSE_AUTH] = "refused by the server",
+	[CAUSE_REPLACED] = "replaced by another client with this key",
+	[CAUSE_KICKED] = "kicked",
+	[CAUSE_REMOVED] = "removed from the configuration",
+	[CAUSE_RELOAD] = "configuration changed",
+	[CAUSE_SHUTDOWN] = "shut down",
+	[CAUSE_LOST] = "connection lost",
+};
+
+const char *
+status_cause_name(int cause)
+{
+	if (cause < 0 || cause >= CAUSE_MAX)
+		return "unknown";
+	return cause_names[cause];
+}
+
+/* Why a client is not up, for dsvpnctl status (and cleared at up). */
+void
+status_set_cause(int cause, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	env->status.cause = cause;
+	va_start(ap, fmt);
+	vsnprintf(env->status.why, sizeof(env->status.why), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A server that hangs up on a complete hello refused its MAC or its
+ * clock; which one it cannot say (it tells nothing to a client that may
+ * not hold the key).  A clock before this program was built is surely
+ * wrong; otherwise a wrong key is the likelier cause.
+ */
+static void
+status_auth_refused(const char *reason)
+{
+	time_t	 now = time(NULL);
+	int	 clock_bad = now < (time_t)DSVPND_BUILD_TIME;
+
+	status_set_cause(CAUSE_AUTH, "refused by the server (%s): %s",
+	    reason, clock_bad ? "this machine's clock is wrong (before the "
+	    "build date of dsvpnd); set it, e.g. with NTP" : "most likely "
+	    "a wrong key; or a clock more than the clock window off");
 }
 
 void
@@ -73,40 +135,57 @@ status_session_up(const struct msg_session *ms)
 	env->status.peer[sizeof(env->status.peer) - 1] = '\0';
 	memcpy(env->status.cipher, ms->cipher, sizeof(env->status.cipher));
 	env->status.cipher[sizeof(env->status.cipher) - 1] = '\0';
+	env->status.cause = CAUSE_NONE;
+	env->status.why[0] = '\0';
 	status_set_state(STATE_UP);
-	log_info("session up with %s (%s)", env->status.peer,
-	    env->status.cipher);
+	if (env->conf.role == ROLE_CLIENT)
+		log_ratelimited(log_info, "session up with %s (%s)",
+		    env->status.peer, env->status.cipher);
 }
 
 void
 status_session_down(const struct msg_session_down *md)
 {
 	char	 reason[sizeof(md->reason)];
+	int	 cause = md->cause;
 
 	memcpy(reason, md->reason, sizeof(reason));
 	reason[sizeof(reason) - 1] = '\0';
-	if (env->status.state == STATE_UP)
-		log_info("session with %s down: %s", env->status.peer,
+	if (cause <= CAUSE_NONE || cause >= CAUSE_MAX)
+		cause = CAUSE_LOST;
+	if (env->conf.role != ROLE_CLIENT)
+		return;
+	if (cause == CAUSE_AUTH)
+		status_auth_refused(reason);
+	else
+		status_set_cause(cause, "%s: %s", status_cause_name(cause),
 		    reason);
-	status_set_state(env->conf.role == ROLE_CLIENT ? STATE_CONNECTING :
-	    STATE_IDLE);
+	if (md->was_up)
+		log_ratelimited(log_info, "session with %s down: %s",
+		    env->status.peer, reason);
+	else
+		log_ratelimited(log_warnx, "%s", env->status.why);
+	status_set_state(STATE_CONNECTING);
 }
 
 void
 status_reply(uint32_t peerid)
 {
-	static uint8_t		 buf[sizeof(struct status_info) +
-				    MSG_TEXT_MAX];
+	static uint8_t		 buf[MSG_MAX_PAYLOAD];
 	struct status_info	*st = (struct status_info *)buf;
 	size_t			 textlen;
 
 	memset(buf, 0, sizeof(buf));
 	memcpy(st, &env->status, sizeof(*st));
 	status_fill_conf(st);
+	if (env->conf.role == ROLE_SERVER) {
+		st->n_clients = env->clients.n > 0 ? env->clients.n : 1;
+		st->n_up = st->stats.peers_up;
+	}
 	textlen = strlcpy((char *)buf + sizeof(*st), env->netcfg_text,
-	    MSG_TEXT_MAX);
-	if (textlen >= MSG_TEXT_MAX)
-		textlen = MSG_TEXT_MAX - 1;
+	    MSG_MAX_PAYLOAD - sizeof(*st));
+	if (textlen >= MSG_MAX_PAYLOAD - sizeof(*st))
+		textlen = MSG_MAX_PAYLOAD - sizeof(*st) - 1;
 	peer_compose(&env->kids[PROC_CONTROL].peer, MSG_CTL_STATUS_REPLY,
 	    peerid, -1, buf, sizeof(*st) + textlen + 1);
 }

@@ -45,9 +45,11 @@ parent_send_config(enum proc_id id)
 	peer_compose(p, MSG_RECONF_BEGIN, 0, -1, NULL, 0);
 	peer_compose(p, MSG_RECONF_CONF, 0, -1, &env->conf,
 	    sizeof(env->conf));
-	if (id == PROC_TUNNEL)
+	if (id == PROC_TUNNEL) {
 		peer_compose(p, MSG_RECONF_KEY, 0, -1, &env->key,
 		    sizeof(env->key));
+		peers_send_config(p);
+	}
 	peer_compose(p, MSG_RECONF_END, 0, -1, NULL, 0);
 }
 

@@ -283,6 +283,7 @@ transport_connect_finish(int fd, char *err, size_t errlen)
 		soerr = errno;
 	if (soerr != 0) {
 		snprintf(err, errlen, "connect: %s", strerror(soerr));
+		errno = soerr;	/* the caller tells refused from silent */
 		return (-1);
 	}
 	/* Writable and no error, yet not connected: called too early. */

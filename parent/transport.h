@@ -52,7 +52,8 @@ int	 transport_resolve(const char *host, const char *port,
 /* Starts a non-blocking connect; returns the fd, or -1 with err. */
 int	 transport_connect_start(const struct sockaddr *, socklen_t,
 	    char *err, size_t errlen);
-/* After the fd became writable: 0 connected, -1 with err (close it). */
+/* After the fd became writable: 0 connected, -1 with err and errno
+ * (close it). */
 int	 transport_connect_finish(int fd, char *err, size_t errlen);
 /* A connecting socket's options: SO_MARK, sockopt_tune_stream, bbr. */
 void	 transport_tune(int fd);

@@ -36,21 +36,31 @@
 #include "vnet.h"
 
 /*
- * The data path.  Both buffers are allocated once for the life of the
- * process and every packet is handled in place:
+ * The data path: one TUN, many sessions.  The big buffers are shared
+ * and allocated once; a session holds a buffer of its own only while it
+ * has data in flight, so an idle session costs no buffer at all.
  *
- * TUN -> transport: each packet is read straight into the output buffer
- * at its frame's payload offset (a BSD AF header lands on the frame
- * header, which sealing then overwrites), sealed in place, and the
- * frames of a whole batch leave in one write.  While that write is
- * incomplete the caller stops reading the TUN: the kernel then drops
- * at the TUN queue and the inner TCP flows slow down, instead of
- * queueing seconds of data here; and CoDel (aqm.c) drops from the TUN
- * ring's head when it holds a standing queue, whatever the cause.
+ * TUN -> transport: each packet is read straight into the shared batch
+ * buffer at its frame's payload offset (a BSD AF header lands on the
+ * frame header, which sealing then overwrites), the policy says which
+ * session it is for, and it is sealed in place.  Consecutive packets of
+ * one session make one batch that leaves in one write: the fast path of
+ * a single client, unchanged.  When the next packet is for another
+ * session the batch is flushed first.  What a socket does not take
+ * moves to that session's own queue, capped at DP_QUEUE_CAP: with one
+ * session up the caller then stops reading the TUN (the kernel drops at
+ * the TUN queue and inner TCP slows down, and CoDel (aqm.c) drops from
+ * the ring's head when it holds a standing queue); with several, a full
+ * session drops its own packets and nobody else's, so one slow or bulk
+ * client cannot stall the others.
  *
- * transport -> TUN: big reads into the input buffer, each complete frame
- * verified and decrypted in place by proto_input() and its packet
- * written to the TUN from there; the partial tail moves to the front.
+ * transport -> TUN: each session's reads go into the shared input
+ * buffer (after the partial frame it kept from its last read, if any),
+ * each complete frame is verified and decrypted in place and its packet
+ * written to the TUN if the policy admits it (its source must be one of
+ * the session's peer's prefixes); a partial tail is kept by the session.
+ * One read per session per wakeup bounds the work one session gets in a
+ * loop turn.
  *
  * A Linux virtio-net header (IFF_VNET_HDR) travels as the first bytes
  * of the payload, so the peer hands the kernel back a 64 KiB GSO packet
@@ -78,8 +88,6 @@ dp_init(struct datapath *dp, struct tunnel_stats *stats)
 {
 	memset(dp, 0, sizeof(*dp));
 	dp->tun_fd = -1;
-	dp->sock_fd = -1;
-	dp->fault = -1;
 	dp->stats = stats;
 	dp->icap = DP_IBUF_SIZE + DP_FRAME_MAX;
 	dp->ocap = DP_OBUF_SIZE + DP_FRAME_MAX + TUNHDR_AF_LEN;
@@ -89,6 +97,7 @@ dp_init(struct datapath *dp, struct tunnel_stats *stats)
 	dp->tun_max = 1500;
 	dp->tun_mtu = 1500;
 	dp->aqm = 1;
+	dp->tun_empty = dp_clock_us();
 	codel_init(&dp->codel);
 }
 
@@ -121,26 +130,70 @@ dp_set_tun(struct datapath *dp, int fd, int flags, int mtu)
 }
 
 void
-dp_attach(struct datapath *dp, int sock_fd, struct proto *p)
+dp_set_policy(struct datapath *dp, const struct dp_policy *pol)
 {
-	dp->sock_fd = sock_fd;
-	dp->proto = p;
-	dp->events = 0;
-	dp->fault = -1;
-	dp->why[0] = '\0';
-	dp->ooff = dp->olen = dp->ilen = 0;
-	dp->tun_empty = dp_clock_us();
-	dp->tun_drained = 0;
-	codel_init(&dp->codel);
-	dp_nonblock(sock_fd);
+	dp->policy = *pol;
 }
 
 void
-dp_detach(struct datapath *dp)
+dp_set_solo(struct datapath *dp, struct dp_conn *c)
 {
-	dp->sock_fd = -1;
-	dp->proto = NULL;
-	dp->ooff = dp->olen = dp->ilen = 0;
+	dp->solo = c;
+}
+
+void
+dp_conn_init(struct dp_conn *c, struct datapath *dp,
+    struct peer_counters *pc, void *owner)
+{
+	memset(c, 0, sizeof(*c));
+	c->dp = dp;
+	c->sock_fd = -1;
+	c->fault = -1;
+	c->pc = pc;
+	c->owner = owner;
+}
+
+void
+dp_attach(struct dp_conn *c, int sock_fd, struct sproto sp)
+{
+	c->sock_fd = sock_fd;
+	c->sp = sp;
+	c->events = 0;
+	c->fault = -1;
+	c->why[0] = '\0';
+	c->qoff = c->qlen = c->plen = 0;
+	dp_nonblock(sock_fd);
+}
+
+static void
+dp_forget_backlog(struct datapath *dp, struct dp_conn *c)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < dp->nbacklog; i++)
+		if (dp->backlog[i] == c)
+			dp->backlog[i] = dp->backlog[--dp->nbacklog];
+}
+
+void
+dp_detach(struct dp_conn *c)
+{
+	struct datapath	*dp = c->dp;
+
+	if (dp->batch == c) {
+		dp->batch = NULL;
+		dp->olen = 0;
+	}
+	if (dp->solo == c)
+		dp->solo = NULL;
+	dp_forget_backlog(dp, c);
+	free(c->q);
+	free(c->part);
+	c->q = c->part = NULL;
+	c->qcap = c->qoff = c->qlen = c->plen = 0;
+	c->sock_fd = -1;
+	c->sp.ops = NULL;
+	c->sp.st = NULL;
 }
 
 static void
@@ -149,42 +202,165 @@ dp_drop(struct datapath *dp, enum drop_reason r)
 	dp->stats->drops[r]++;
 }
 
+const uint8_t *
+dp_ip(const struct datapath *dp, const uint8_t *pkt, size_t len,
+    size_t *iplen)
+{
+	int	 ver = len > 0 ? pkt[0] >> 4 : 0;
+
+	/* From our own TUN a vnet packet always has the header; from a
+	 * peer it may be bare (first nibble 4 or 6). */
+	if ((dp->tun_flags & TUN_F_VNETHDR) && ver != 4 && ver != 6) {
+		if (len < TUNHDR_VNET_LEN)
+			return NULL;
+		pkt += TUNHDR_VNET_LEN;
+		len -= TUNHDR_VNET_LEN;
+	}
+	*iplen = len;
+	return pkt;
+}
+
+/* Room for n more bytes in c's own queue, within the cap. */
+static int
+dp_queue_room(struct dp_conn *c, size_t n)
+{
+	size_t	 need, ncap;
+	void	*q;
+
+	if (c->qoff > 0 && c->qoff == c->qlen)
+		c->qoff = c->qlen = 0;
+	if (c->qlen + n <= c->qcap)
+		return 0;
+	if (c->qoff > 0) {
+		memmove(c->q, c->q + c->qoff, c->qlen - c->qoff);
+		c->qlen -= c->qoff;
+		c->qoff = 0;
+		if (c->qlen + n <= c->qcap)
+			return 0;
+	}
+	need = c->qlen + n;
+	if (need > DP_QUEUE_CAP + DP_FRAME_MAX)
+		return -1;
+	for (ncap = c->qcap ? c->qcap : 16384; ncap < need; ncap *= 2)
+		;
+	if ((q = realloc(c->q, ncap)) == NULL)
+		return -1;
+	c->q = q;
+	c->qcap = ncap;
+	return 0;
+}
+
+static void
+dp_backlogged(struct dp_conn *c)
+{
+	struct datapath	*dp = c->dp;
+	unsigned int	 i;
+
+	for (i = 0; i < dp->nbacklog; i++)
+		if (dp->backlog[i] == c)
+			return;
+	if (dp->nbacklog < nitems(dp->backlog))
+		dp->backlog[dp->nbacklog++] = c;
+}
+
+struct dp_conn *
+dp_take_backlogged(struct datapath *dp)
+{
+	return dp->nbacklog > 0 ? dp->backlog[--dp->nbacklog] : NULL;
+}
+
 /*
- * Moves the protocol's control bytes (handshake, keepalive, rekey,
- * close) to the output buffer; they must precede the next sealed frame.
- * -1 if they do not fit yet: they stay in proto until the buffer drains.
+ * Writes buf to c's socket, or appends it to c's queue if one is
+ * waiting; what the socket does not take is queued.  -1: the queue is
+ * over its cap and nothing was sent.  A failed socket keeps its error
+ * in c->why for the session to see at its next write (its write event
+ * is armed through the backlog).
  */
 static int
-dp_pull_pending(struct datapath *dp)
+dp_send(struct dp_conn *c, const uint8_t *buf, size_t len)
+{
+	ssize_t	 n = 0;
+
+	if (c->why[0] != '\0') {
+		dp_backlogged(c);
+		return 0;
+	}
+	if (c->qlen == c->qoff) {
+		n = write(c->sock_fd, buf, len);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
+				snprintf(c->why, sizeof(c->why), "write: %s",
+				    strerror(errno));
+				dp_backlogged(c);
+				return 0;
+			}
+			n = 0;
+		}
+		if ((size_t)n == len)
+			return 0;
+	}
+	if (n == 0 && dp_queue_room(c, len) == -1)
+		return -1;
+	/* Part of it is out: the rest must follow, whatever the cap. */
+	if (n > 0 && dp_queue_room(c, len - n) == -1)
+		fatalx("%s: no memory for a partial write", __func__);
+	memcpy(c->q + c->qlen, buf + n, len - n);
+	c->qlen += len - n;
+	dp_backlogged(c);
+	return 0;
+}
+
+/* Sends the batch of sealed frames to its session. */
+static void
+dp_flush_batch(struct datapath *dp)
+{
+	struct dp_conn	*c = dp->batch;
+
+	dp->batch = NULL;
+	if (c == NULL || dp->olen == 0) {
+		dp->olen = 0;
+		return;
+	}
+	/* Frames are numbered when sealed, so every one must leave:
+	 * dp_tun_read_one() seals only while the queue has room for the
+	 * whole batch. */
+	if (dp_send(c, dp->obuf, dp->olen) == -1)
+		fatalx("%s: sealed frames over the queue cap", __func__);
+	dp->olen = 0;
+}
+
+/*
+ * Moves c's control bytes (handshake, keepalive, rekey, close) out;
+ * they must precede the next frame sealed for it.  -1 if they do not
+ * fit yet: they stay in the protocol until the queue drains.
+ */
+static int
+dp_pull_pending(struct dp_conn *c)
 {
 	const uint8_t	*src;
 	size_t		 n;
 
-	if (dp->proto == NULL ||
-	    (n = proto_pending(dp->proto, &src)) == 0)
+	if (c->sp.ops == NULL ||
+	    (n = c->sp.ops->pending(c->sp.st, &src)) == 0)
 		return 0;
-	if (n > dp->ocap - dp->olen && dp->ooff > 0) {
-		memmove(dp->obuf, dp->obuf + dp->ooff, dp->olen - dp->ooff);
-		dp->olen -= dp->ooff;
-		dp->ooff = 0;
-	}
-	if (n > dp->ocap - dp->olen)
+	if (dp_send(c, src, n) == -1)
 		return -1;
-	memcpy(dp->obuf + dp->olen, src, n);
-	dp->olen += n;
-	proto_consume(dp->proto, n);
+	c->sp.ops->consume(c->sp.st, n);
 	return 0;
 }
 
 size_t
-dp_unsent(struct datapath *dp)
+dp_unsent(struct dp_conn *c)
 {
 	const uint8_t	*src;
 	size_t		 n = 0;
 
-	if (dp->proto != NULL)
-		n = proto_pending(dp->proto, &src);
-	return n + dp->olen - dp->ooff;
+	if (c->sp.ops != NULL)
+		n = c->sp.ops->pending(c->sp.st, &src);
+	if (c->dp->batch == c)
+		n += c->dp->olen;
+	return n + c->qlen - c->qoff;
 }
 
 /*
@@ -225,16 +401,58 @@ dp_ecn_mark(struct datapath *dp, uint8_t *pkt, size_t len)
 	return -1;
 }
 
-/* One TUN read into slot's payload: 1 sealed, 0 dropped, -1 empty. */
+/* No room for another frame behind what c has waiting. */
 static int
-dp_tun_read_one(struct datapath *dp, int up, uint64_t now, uint64_t us)
+dp_full(const struct dp_conn *c)
 {
-	uint8_t		*slot = dp->obuf + dp->olen;
+	size_t	 waiting = c->qlen - c->qoff;
+
+	if (c->dp->batch == c)
+		waiting += c->dp->olen;
+	return waiting > 0 && waiting + DP_FRAME_MAX > DP_QUEUE_CAP;
+}
+
+/* Which session a TUN packet is for: NULL drops it (counted). */
+static struct dp_conn *
+dp_route(struct datapath *dp, const uint8_t *pkt, size_t len)
+{
+	const uint8_t	*ip;
+	size_t		 iplen;
+	int		 why = DROP_NO_SESSION;
+	struct dp_conn	*c;
+
+	if (dp->policy.route == NULL)
+		c = dp->solo;
+	else if ((ip = dp_ip(dp, pkt, len, &iplen)) == NULL)
+		c = NULL;
+	else
+		c = dp->policy.route(dp->policy.arg, ip, iplen, &why);
+	if (c == NULL || c->sp.ops == NULL || !c->sp.ops->is_up(c->sp.st)) {
+		dp_drop(dp, c == NULL ? why : DROP_NO_SESSION);
+		return NULL;
+	}
+	return c;
+}
+
+/*
+ * One TUN read into the batch: 1 sealed, 0 dropped, -1 empty.  The
+ * packet is read where a frame of the batch's protocol puts its
+ * payload; if it turns out to be for another session, the batch is
+ * flushed and the packet moved to the front, with that session's
+ * header room.
+ */
+static int
+dp_tun_read_one(struct datapath *dp, uint64_t now, uint64_t us)
+{
+	struct dp_conn	*c;
+	size_t		 hdr = dp->batch != NULL ? dp->batch->sp.ops->hdr_len :
+			    PROTO_HDR_LEN;
+	uint8_t		*pkt = dp->obuf + dp->olen + hdr, *slot;
+	const uint8_t	*ctl;
 	ssize_t		 n;
 	size_t		 len, flen;
 
-	n = read(dp->tun_fd, slot + PROTO_HDR_LEN - dp->tun_hdr,
-	    dp->tun_hdr + dp->tun_max);
+	n = read(dp->tun_fd, pkt - dp->tun_hdr, dp->tun_hdr + dp->tun_max);
 	if (n == -1)
 		return -1;
 	if ((size_t)n <= dp->tun_hdr) {
@@ -242,22 +460,51 @@ dp_tun_read_one(struct datapath *dp, int up, uint64_t now, uint64_t us)
 		return 0;
 	}
 	len = n - dp->tun_hdr;
-	if (!up) {
-		dp_drop(dp, DROP_NO_SESSION);
+	if ((c = dp_route(dp, pkt, len)) == NULL)
+		return 0;
+	if (c != dp->batch) {
+		dp_flush_batch(dp);
+		dp->batch = c;
+		memmove(dp->obuf + c->sp.ops->hdr_len, pkt, len);
+		pkt = dp->obuf + c->sp.ops->hdr_len;
+	}
+	/* Frames are numbered as they are sealed, so a frame sealed must
+	 * be sent: room for the batch is checked before, not after. */
+	if (dp_full(c)) {
+		dp_drop(dp, DROP_QUEUE_FULL);
+		if (c->pc != NULL)
+			c->pc->drops_queue++;
 		return 0;
 	}
 	if (dp->aqm && codel_drop(&dp->codel, us - dp->tun_empty, us) &&
-	    dp_ecn_mark(dp, slot + PROTO_HDR_LEN, len) == -1) {
+	    dp_ecn_mark(dp, pkt, len) == -1) {
 		dp_drop(dp, DROP_QUEUE_FULL);
 		return 0;
 	}
-	if ((flen = proto_seal(dp->proto, slot, len, now)) == 0) {
+	/* Control bytes queued since the last frame go before it: the
+	 * batch so far, then them, then this packet's frame. */
+	if (c->sp.ops->pending(c->sp.st, &ctl) > 0) {
+		dp_flush_batch(dp);
+		dp->batch = c;
+		if (dp_pull_pending(c) == -1) {
+			dp_drop(dp, DROP_QUEUE_FULL);
+			return 0;
+		}
+		memmove(dp->obuf + c->sp.ops->hdr_len, pkt, len);
+		pkt = dp->obuf + c->sp.ops->hdr_len;
+	}
+	slot = pkt - c->sp.ops->hdr_len;
+	if ((flen = c->sp.ops->seal(c->sp.st, slot, len, now)) == 0) {
 		dp_drop(dp, DROP_NO_SESSION);
 		return 0;
 	}
-	dp->olen += flen;
+	dp->olen = slot + flen - dp->obuf;
 	dp->stats->bytes_out += len;
 	dp->stats->packets_out++;
+	if (c->pc != NULL) {
+		c->pc->bytes_out += len;
+		c->pc->packets_out++;
+	}
 	return 1;
 }
 
@@ -265,21 +512,22 @@ int
 dp_tun_read(struct datapath *dp, uint64_t now)
 {
 	uint64_t	 us = dp_clock_us();
-	int		 i, up;
+	int		 i;
 
 	/* Woken on an empty ring we were watching: the queue is new. */
 	if (dp->tun_drained) {
 		dp->tun_empty = us;
 		dp->tun_drained = 0;
 	}
-	up = dp->proto != NULL && proto_is_up(dp->proto);
 	for (i = 0; i < DP_BATCH; i++) {
-		if (up && dp_pull_pending(dp) == -1)
+		/* One session: while its socket is backed up the packets
+		 * wait in the kernel's TUN queue (back-pressure). */
+		if (!dp->multi && dp->solo != NULL && dp_full(dp->solo))
 			break;
 		/* Room for one more frame of the largest size. */
-		if (dp->ocap - dp->olen < DP_FRAME_MAX)
-			break;
-		if (dp_tun_read_one(dp, up, now, us) == -1) {
+		if (dp->ocap - dp->olen < DP_FRAME_MAX + SPROTO_HDR_MAX)
+			dp_flush_batch(dp);
+		if (dp_tun_read_one(dp, now, us) == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				dp->tun_empty = us;
 				dp->tun_drained = 1;
@@ -287,9 +535,11 @@ dp_tun_read(struct datapath *dp, uint64_t now)
 			}
 			if (errno == EINTR)
 				break;
+			dp_flush_batch(dp);
 			return -1;
 		}
 	}
+	dp_flush_batch(dp);
 	return i;
 }
 
@@ -301,33 +551,42 @@ dp_tun_pause(struct datapath *dp)
 }
 
 int
-dp_sock_write(struct datapath *dp)
+dp_sock_write(struct dp_conn *c)
 {
 	ssize_t	 n;
 
-	(void)dp_pull_pending(dp);
-	while (dp->ooff < dp->olen) {
-		n = write(dp->sock_fd, dp->obuf + dp->ooff,
-		    dp->olen - dp->ooff);
+	if (c->dp->batch == c)
+		dp_flush_batch(c->dp);
+	if (c->why[0] != '\0')
+		return -1;
+	(void)dp_pull_pending(c);
+	while (c->qoff < c->qlen) {
+		n = write(c->sock_fd, c->q + c->qoff, c->qlen - c->qoff);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;
-			snprintf(dp->why, sizeof(dp->why), "write: %s",
+			snprintf(c->why, sizeof(c->why), "write: %s",
 			    strerror(errno));
 			return -1;
 		}
-		dp->ooff += n;
+		c->qoff += n;
 		/* A short write means the socket is full: waiting for it
 		 * to become writable saves a futile write. */
-		if (dp->ooff < dp->olen)
+		if (c->qoff < c->qlen)
 			return 0;
 		/* A rekey or keepalive may have queued more meanwhile. */
-		dp->ooff = dp->olen = 0;
-		(void)dp_pull_pending(dp);
+		c->qoff = c->qlen = 0;
+		(void)dp_pull_pending(c);
 	}
-	dp->ooff = dp->olen = 0;
+	c->qoff = c->qlen = 0;
+	/* Drained: the buffer goes back, an idle session holds none. */
+	if (c->qcap > 0) {
+		free(c->q);
+		c->q = NULL;
+		c->qcap = 0;
+	}
 	return 1;
 }
 
@@ -369,7 +628,7 @@ dp_csum_finish(uint8_t *pkt, size_t len, size_t start, size_t off)
  * forwarder would have to fragment it.  NULL: drop it.
  */
 static uint8_t *
-dp_vnet_adapt(struct datapath *dp, uint8_t *pkt, size_t *len, int *addhdr)
+dp_vnet_adapt(const struct datapath *dp, uint8_t *pkt, size_t *len, int *addhdr)
 {
 	int	 ver = *len > 0 ? pkt[0] >> 4 : 0;
 	int	 is_ip = ver == 4 || ver == 6;
@@ -404,11 +663,14 @@ dp_vnet_adapt(struct datapath *dp, uint8_t *pkt, size_t *len, int *addhdr)
  * waiting would stall the transport.
  */
 static void
-dp_tun_write(struct datapath *dp, uint8_t *pkt, size_t len)
+dp_tun_write(struct dp_conn *c, uint8_t *pkt, size_t len)
 {
+	struct datapath	*dp = c->dp;
 	struct iovec	 iov[2];
+	const uint8_t	*ip;
 	ssize_t		 n;
-	int		 addhdr, hl;
+	size_t		 iplen;
+	int		 addhdr, hl, r;
 
 	/* The peer's offload metadata and source, before the kernel. */
 	if ((hl = vnet_check(pkt, len, dp->tun_mtu)) == -1 ||
@@ -419,6 +681,21 @@ dp_tun_write(struct datapath *dp, uint8_t *pkt, size_t len)
 	if ((pkt = dp_vnet_adapt(dp, pkt, &len, &addhdr)) == NULL) {
 		dp_drop(dp, DROP_BAD_PACKET);
 		return;
+	}
+	if (dp->policy.admit != NULL) {
+		ip = addhdr ? pkt : dp_ip(dp, pkt, len, &iplen);
+		if (addhdr)
+			iplen = len;
+		if (ip == NULL)
+			r = DROP_BAD_PACKET;
+		else
+			r = dp->policy.admit(dp->policy.arg, c, ip, iplen);
+		if (r != DROP_MAX) {
+			dp_drop(dp, r);
+			if (r == DROP_SPOOFED && c->pc != NULL)
+				c->pc->drops_source++;
+			return;
+		}
 	}
 	if (addhdr) {
 		iov[0].iov_base = (void *)vnet_zero;
@@ -447,84 +724,121 @@ dp_tun_write(struct datapath *dp, uint8_t *pkt, size_t len)
 	}
 	dp->stats->bytes_in += len;
 	dp->stats->packets_in++;
+	if (c->pc != NULL) {
+		c->pc->bytes_in += len;
+		c->pc->packets_in++;
+	}
 }
 
-/* Opens every complete unit in the input buffer; -1 ends the session. */
+/* Opens every complete unit in the input buffer; -1 ends the session.
+ * A partial tail is kept by the session for its next read. */
 static int
-dp_open_frames(struct datapath *dp, uint64_t now)
+dp_open_frames(struct dp_conn *c, size_t ilen, uint64_t now)
 {
+	struct datapath		*dp = c->dp;
 	struct proto_event	 ev;
 	size_t			 pos = 0;
 	ssize_t			 r;
 
-	while (pos < dp->ilen) {
-		r = proto_input(dp->proto, dp->ibuf + pos, dp->ilen - pos,
+	while (pos < ilen) {
+		memset(&ev, 0, sizeof(ev));
+		r = c->sp.ops->input(c->sp.st, dp->ibuf + pos, ilen - pos,
 		    now, &ev);
 		if (r == -1) {
-			dp->fault = proto_fault(dp->proto);
-			snprintf(dp->why, sizeof(dp->why), "%s",
-			    proto_error(dp->proto));
-			dp->ilen = 0;
+			c->fault = c->sp.ops->fault(c->sp.st);
+			snprintf(c->why, sizeof(c->why), "%s",
+			    c->sp.ops->error(c->sp.st));
 			return -1;
 		}
 		if (r == 0)
 			break;
 		pos += r;
 		if (ev.type == PROTO_EV_DATA)
-			dp_tun_write(dp, ev.data, ev.len);
-		else if (ev.type == PROTO_EV_UP)
-			dp->events |= DP_EV_UP;
+			dp_tun_write(c, ev.data, ev.len);
+		else if (ev.type == PROTO_EV_UP) {
+			/* A protocol whose key confirmation is a data
+			 * frame (DSVPN's) hands over its packet here. */
+			c->events |= DP_EV_UP;
+			if (ev.data != NULL && ev.len > 0)
+				dp_tun_write(c, ev.data, ev.len);
+		}
+		else if (ev.type == PROTO_EV_PUSH && c->on_push != NULL)
+			c->on_push(c, ev.data, ev.len);
 		else if (ev.type == PROTO_EV_CLOSED) {
-			dp->events |= DP_EV_CLOSED;
-			dp->ilen = 0;
+			c->events |= DP_EV_CLOSED;
+			c->close_reason = ev.reason;
 			return 1;
 		}
 	}
-	if (pos > 0) {
-		memmove(dp->ibuf, dp->ibuf + pos, dp->ilen - pos);
-		dp->ilen -= pos;
-	}
-	if (dp->ilen == dp->icap) {
-		snprintf(dp->why, sizeof(dp->why), "frame too large");
-		dp->fault = DROP_PROTOCOL;
+	if (ilen - pos == dp->icap) {
+		snprintf(c->why, sizeof(c->why), "frame too large");
+		c->fault = DROP_PROTOCOL;
 		return -1;
+	}
+	if (pos < ilen) {
+		if ((c->part = malloc(ilen - pos)) == NULL)
+			fatal("%s", __func__);
+		memcpy(c->part, dp->ibuf + pos, ilen - pos);
+		c->plen = ilen - pos;
 	}
 	return 1;
 }
 
-int
-dp_sock_read(struct datapath *dp, uint64_t now)
+/* The shared input buffer, starting with c's partial frame (freed). */
+static size_t
+dp_take_partial(struct dp_conn *c)
 {
-	ssize_t	 n;
+	size_t	 n = c->plen;
 
-	dp->events = 0;
-	n = read(dp->sock_fd, dp->ibuf + dp->ilen, dp->icap - dp->ilen);
+	if (n > 0)
+		memcpy(c->dp->ibuf, c->part, n);
+	free(c->part);
+	c->part = NULL;
+	c->plen = 0;
+	return n;
+}
+
+int
+dp_sock_read(struct dp_conn *c, uint64_t now)
+{
+	struct datapath	*dp = c->dp;
+	size_t		 have;
+	ssize_t		 n;
+
+	c->events = 0;
+	have = dp_take_partial(c);
+	n = read(c->sock_fd, dp->ibuf + have, dp->icap - have);
 	if (n == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return 1;
-		snprintf(dp->why, sizeof(dp->why), "read: %s",
-		    strerror(errno));
+		if (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR) {
+			n = 0;
+			if (have == 0)
+				return 1;
+			return dp_open_frames(c, have, now);
+		}
+		snprintf(c->why, sizeof(c->why), "read: %s", strerror(errno));
 		return -1;
 	}
 	if (n == 0) {
-		snprintf(dp->why, sizeof(dp->why), "connection closed "
-		    "by peer");
+		snprintf(c->why, sizeof(c->why), "connection closed by peer");
 		return 0;
 	}
-	dp->ilen += n;
-	return dp_open_frames(dp, now);
+	return dp_open_frames(c, have + n, now);
 }
 
 /* The server's first bytes came through the pending table. */
 int
-dp_feed(struct datapath *dp, const uint8_t *buf, size_t len, uint64_t now)
+dp_feed(struct dp_conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
-	if (len > dp->icap - dp->ilen) {
-		snprintf(dp->why, sizeof(dp->why), "hello too large");
+	struct datapath	*dp = c->dp;
+	size_t		 have;
+
+	c->events = 0;
+	have = dp_take_partial(c);
+	if (len > dp->icap - have) {
+		snprintf(c->why, sizeof(c->why), "hello too large");
 		return -1;
 	}
-	dp->events = 0;
-	memcpy(dp->ibuf + dp->ilen, buf, len);
-	dp->ilen += len;
-	return dp_open_frames(dp, now);
+	memcpy(dp->ibuf + have, buf, len);
+	return dp_open_frames(c, have + len, now);
 }

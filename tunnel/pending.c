@@ -35,6 +35,7 @@
 #include "conf.h"
 #include "log.h"
 #include "msgcat.h"
+#include "peertab.h"
 #include "proto.h"
 #include "sandbox.h"
 #include "sockopt.h"
@@ -61,7 +62,7 @@
 #define ACCEPT_PAUSE_MS		1000
 
 /* The hello, then the client's first frame: an empty keepalive. */
-#define PENDING_BUF		PROTO_HELLO_LEN
+#define PENDING_BUF		PROTO_HELLO_MAX
 
 enum pending_state {
 	PE_HELLO,		/* reading the hello */
@@ -75,6 +76,8 @@ struct pending {
 	struct event		 ev;
 	uint64_t		 since;
 	struct proto		*proto;	/* from the vetted hello on */
+	size_t			 hello_len;	/* 0: first byte not read */
+	uint32_t		 peer_id;	/* whose key it proved */
 	size_t			 have;
 	uint8_t			 buf[PENDING_BUF];
 	char			 peer[MSG_ENDPOINT_MAX];
@@ -117,7 +120,7 @@ pending_free(struct pending *pe, int close_fd)
 	sodium_memzero(pe->buf, sizeof(pe->buf));
 	pe->fd = -1;
 	pe->state = PE_HELLO;
-	pe->have = 0;
+	pe->have = pe->hello_len = 0;
 }
 
 void
@@ -218,7 +221,7 @@ pending_add(int fd)
 	pe = pending_slot();
 	pe->fd = fd;
 	pe->state = PE_HELLO;
-	pe->have = 0;
+	pe->have = pe->hello_len = 0;
 	pe->since = now_ms();
 	peer_endpoint(fd, pe->peer, sizeof(pe->peer));
 	log_debug("connection from %s", pe->peer);
@@ -309,22 +312,56 @@ pending_send(struct pending *pe, uint64_t now)
 	pending_arm(pe, now);
 }
 
+/*
+ * Whose key the hello is made with, at the cost of one lookup: a
+ * version 2 hello names its key by an epoch id (keyid.h), looked up in
+ * the peer table's id table; only then is that one key's MAC checked.
+ * A version 1 hello names nothing, so only the single-key table (one
+ * peer) takes one: a server with client blocks never tries key after
+ * key, whatever arrives.
+ */
+static struct tpeer *
+pending_find_peer(struct proto_params *par, const uint8_t *hello,
+    size_t len, int *fault)
+{
+	struct proto_hello_info	 info;
+	struct tpeer		*p;
+
+	if (proto_hello_peek(par, hello, len, &info, fault) == -1)
+		return NULL;
+	*fault = PROTO_F_HANDSHAKE;
+	if (info.version == PROTO_V2)
+		p = peertab_keyid(info.keyid);
+	else
+		p = peertab.single && peertab.n == 1 ? peertab.v[0] : NULL;
+	if (p == NULL)
+		return NULL;
+	memcpy(par->psk, p->psk, sizeof(par->psk));
+	if (proto_hello_check(par, hello, len, fault) == -1) {
+		sodium_memzero(par->psk, sizeof(par->psk));
+		return NULL;
+	}
+	return p;
+}
+
 /* The hello is complete: check it cheaply, then answer it. */
 static void
 pending_hello(struct pending *pe, uint64_t now)
 {
 	struct proto_params	 par;
 	struct proto_event	 ev;
+	struct tpeer		*peer;
 	int			 fault = PROTO_F_PROTOCOL;
 	ssize_t			 r;
 
 	tunnel_proto_params(&par, PROTO_SERVER);
-	if (proto_hello_check(&par, pe->buf, PROTO_HELLO_LEN,
-	    &fault) == -1) {
+	if ((peer = pending_find_peer(&par, pe->buf, pe->hello_len,
+	    &fault)) == NULL) {
 		sodium_memzero(&par, sizeof(par));
 		pending_refuse(pe, fault, NULL);
 		return;
 	}
+	pe->peer_id = peer->id;
 	pe->proto = proto_new(&par);
 	sodium_memzero(&par, sizeof(par));
 	if (pe->proto == NULL) {
@@ -332,15 +369,40 @@ pending_hello(struct pending *pe, uint64_t now)
 		pending_free(pe, 1);
 		return;
 	}
-	r = proto_input(pe->proto, pe->buf, PROTO_HELLO_LEN, now, &ev);
+	r = proto_input(pe->proto, pe->buf, pe->hello_len, now, &ev);
 	sodium_memzero(pe->buf, sizeof(pe->buf));
 	pe->have = 0;
-	if (r != PROTO_HELLO_LEN) {
+	if (r != (ssize_t)pe->hello_len) {
 		pending_refuse(pe, proto_fault(pe->proto),
 		    proto_error(pe->proto));
 		return;
 	}
 	pending_send(pe, now);
+}
+
+/*
+ * Reads the hello: the shortest there is first, then as much as the
+ * version its first byte names.  1 when complete, 0 to wait, -1 if the
+ * slot is gone.
+ */
+static int
+pending_read_hello(struct pending *pe)
+{
+	if (pe->hello_len == 0) {
+		if (pending_read(pe, PROTO_HELLO_LEN) == -1)
+			return -1;
+		if (pe->have < PROTO_HELLO_LEN)
+			return 0;
+		if ((pe->hello_len = proto_hello_len(pe->buf[0])) == 0 ||
+		    pe->hello_len > sizeof(pe->buf)) {
+			pending_refuse(pe, PROTO_F_HANDSHAKE,
+			    "unknown protocol version");
+			return -1;
+		}
+	}
+	if (pending_read(pe, pe->hello_len) == -1)
+		return -1;
+	return pe->have == pe->hello_len;
 }
 
 /* Key confirmed: the slot is free before the session may replace
@@ -349,14 +411,22 @@ static void
 pending_up(struct pending *pe)
 {
 	struct proto	*p = pe->proto;
+	struct tpeer	*tp;
 	int		 fd = pe->fd;
 	char		 peer[MSG_ENDPOINT_MAX];
 
+	/* A reload while it handshook may have removed its peer, or
+	 * changed its key: then it proved nothing that still counts. */
+	if ((tp = peertab_by_id(pe->peer_id)) == NULL) {
+		pending_refuse(pe, PROTO_F_HANDSHAKE, "its client was "
+		    "removed or rekeyed");
+		return;
+	}
 	strlcpy(peer, pe->peer, sizeof(peer));
 	pe->proto = NULL;
 	pending_free(pe, 0);
-	log_debug("%s: handshake complete", peer);
-	(void)session_start(fd, p, peer);
+	log_debug("%s: %s: handshake complete", peer, tp->name);
+	(void)session_start(fd, sproto_native(p), peer, tp);
 }
 
 /* The client's first frame, read exactly as long as proto_need() says. */
@@ -413,12 +483,14 @@ pending_cb(int fd, short ev, void *arg)
 	}
 	switch (pe->state) {
 	case PE_HELLO:
-		if (pending_read(pe, PROTO_HELLO_LEN) == -1)
-			return;
-		if (pe->have == PROTO_HELLO_LEN)
+		switch (pending_read_hello(pe)) {
+		case 1:
 			pending_hello(pe, now);
-		else
+			break;
+		case 0:
 			pending_arm(pe, now);
+			break;
+		}
 		break;
 	case PE_REPLY:
 		pending_send(pe, now);

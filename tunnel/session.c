@@ -30,35 +30,52 @@
 
 #include "log.h"
 #include "msgcat.h"
-#include "proto.h"
+#include "peertab.h"
+#include "tcpinfo.h"
 #include "tunnel.h"
 
 #define SESSION_TICK_MAX_MS	1000
+#define CLONE_INTERVAL		60	/* seconds between clone reports */
 
 /*
- * The one session: a transport socket, its protocol state and the
- * events that move bytes between it and the TUN.  The TUN's read event
- * is on unless the transport is backed up; with no session it drains
- * the TUN and drops, so nothing stale is sent when a session comes up.
+ * The sessions: each a transport socket, its protocol and the events
+ * that move its bytes, bound to one peer of the table (at most one
+ * session per peer).  All share one TUN and one data path.  The TUN's
+ * read event is on unless the only session up is backed up (then the
+ * kernel's TUN queue holds packets back, which slows the inner flows);
+ * with several sessions up it stays on, and a backed-up session drops
+ * its own packets only.
  */
+struct session {
+	struct tpeer		*peer;
+	int			 fd;
+	struct dp_conn		 conn;
+	struct event		 rd_ev;
+	struct event		 wr_ev;
+	struct event		 tick_ev;
+	int			 wr_on;
+	int			 up;
+	uint64_t		 rekeys;
+	uint64_t		 last_rx_ms;	/* bytes arrived */
+	int			 dead_extended;
+	struct tcpinfo		 ti;
+	char			 endpoint[MSG_ENDPOINT_MAX];
+	struct session		*next;
+};
+
 static struct {
 	struct datapath		 dp;
 	struct tunnel_stats	*stats;
 	struct event		 tun_ev;
-	struct event		 rd_ev;
-	struct event		 wr_ev;
-	struct event		 tick_ev;
 	int			 tun_on;
-	int			 wr_on;
-	int			 active;
-	int			 up;
-	int			 fd;
-	struct proto		*proto;
-	uint64_t		 rekeys;
-	char			 peer[MSG_ENDPOINT_MAX];
+	struct session		*list;
+	unsigned int		 count;
+	unsigned int		 n_up;
+	int			 client_to_client;
+	int			 server;
 } s;
 
-static void	 session_fail(const char *);
+static void	 session_fail(struct session *, const char *);
 
 uint64_t
 now_ms(void)
@@ -85,47 +102,64 @@ session_tun_events(int on)
 }
 
 static void
-session_wr_events(int on)
+session_wr_events(struct session *ss, int on)
 {
-	if (on == s.wr_on)
+	if (on == ss->wr_on)
 		return;
 	if (on)
-		event_add(&s.wr_ev, NULL);
+		event_add(&ss->wr_ev, NULL);
 	else
-		event_del(&s.wr_ev);
-	s.wr_on = on;
+		event_del(&ss->wr_ev);
+	ss->wr_on = on;
 }
 
-/* Push what is queued; a full socket stops the TUN reads until it
- * drains (the back-pressure that keeps queues short). */
+/* With one session up, it alone decides whether the TUN is read. */
+static void
+session_update_mode(void)
+{
+	struct session	*ss, *only = NULL;
+
+	for (ss = s.list; ss != NULL; ss = ss->next)
+		if (ss->up)
+			only = ss;
+	s.dp.multi = s.n_up > 1;
+	dp_set_solo(&s.dp, s.n_up == 1 ? &only->conn : NULL);
+	if (s.n_up != 1 || dp_unsent(&only->conn) == 0)
+		session_tun_events(1);
+}
+
+/* Push what is queued; with one session up, a full socket stops the
+ * TUN reads until it drains (the back-pressure that keeps queues
+ * short). */
 static int
-session_kick(void)
+session_kick(struct session *ss)
 {
 	int	 r;
 
-	if ((r = dp_sock_write(&s.dp)) == -1) {
-		session_fail(s.dp.why);
+	if ((r = dp_sock_write(&ss->conn)) == -1) {
+		session_fail(ss, ss->conn.why);
 		return -1;
 	}
-	session_wr_events(r == 0);
-	session_tun_events(r == 1);
+	session_wr_events(ss, r == 0);
+	if (!s.dp.multi && s.dp.solo == &ss->conn)
+		session_tun_events(r == 1);
 	return 0;
 }
 
 static void
-session_check_rekeys(void)
+session_check_rekeys(struct session *ss)
 {
-	uint64_t	 n = proto_rekeys(s.proto);
+	uint64_t	 n = ss->conn.sp.ops->rekeys(ss->conn.sp.st);
 
-	if (n > s.rekeys) {
-		s.stats->rekeys += n - s.rekeys;
+	if (n > ss->rekeys) {
+		s.stats->rekeys += n - ss->rekeys;
 		s.stats->last_rekey = time(NULL);
-		s.rekeys = n;
+		ss->rekeys = n;
 	}
 }
 
 static void
-session_arm_tick(uint64_t now, uint64_t next)
+session_arm_tick(struct session *ss, uint64_t now, uint64_t next)
 {
 	struct timeval	 tv;
 	uint64_t	 ms = SESSION_TICK_MAX_MS;
@@ -136,88 +170,254 @@ session_arm_tick(uint64_t now, uint64_t next)
 		ms = 1;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(&s.tick_ev, &tv);
+	evtimer_add(&ss->tick_ev, &tv);
+}
+
+/*
+ * A version 2 server tells its client its settings right after the
+ * handshake, inside the session (a version 1 session has no PUSH).
+ */
+static void
+session_push(struct session *ss)
+{
+	uint8_t		 buf[PROTO_PUSH_MAX];
+	ssize_t		 n;
+
+	if (!s.server || ss->peer->version != PROTO_V2)
+		return;
+	if ((n = tunnel_push_for(ss->peer, buf, sizeof(buf))) <= 0 ||
+	    ss->conn.sp.ops->push(ss->conn.sp.st, buf, n, now_ms()) == -1)
+		log_ratelimited(log_warnx, "%s: settings not pushed",
+		    ss->peer->name);
+	else if (dp_unsent(&ss->conn) > 0)
+		(void)session_kick(ss);
 }
 
 static void
-session_mark_up(void)
+session_mark_up(struct session *ss)
 {
-	s.up = 1;
+	struct tpeer	*p = ss->peer;
+
+	ss->up = 1;
+	s.n_up++;
 	s.stats->handshakes++;
 	s.stats->last_handshake = time(NULL);
-	tunnel_session_up(s.peer, proto_cipher_name(s.proto));
+	s.stats->peers_up = s.n_up;
+	p->since = p->last_handshake = time(NULL);
+	p->cause = CAUSE_NONE;
+	p->c.sessions++;
+	strlcpy(p->endpoint, ss->endpoint, sizeof(p->endpoint));
+	strlcpy(p->cipher, ss->conn.sp.ops->cipher(ss->conn.sp.st),
+	    sizeof(p->cipher));
+	p->version = ss->conn.sp.ops->version(ss->conn.sp.st);
+	session_update_mode();
+	tunnel_session_up(p, ss->endpoint, p->cipher);
+	session_push(ss);
+}
+
+/* Why the peer closed, as a cause for status (version 2 says). */
+static int
+session_close_cause(const struct session *ss)
+{
+	switch (ss->conn.close_reason) {
+	case PROTO_CLOSE_REPLACED:
+		return CAUSE_REPLACED;
+	case PROTO_CLOSE_KICKED:
+		return CAUSE_KICKED;
+	case PROTO_CLOSE_REMOVED:
+		return CAUSE_REMOVED;
+	case PROTO_CLOSE_SHUTDOWN:
+		return CAUSE_SHUTDOWN;
+	}
+	return ss->up ? CAUSE_LOST : CAUSE_AUTH;
+}
+
+/* And what we tell the peer when we close. */
+static int
+session_close_reason(int cause)
+{
+	switch (cause) {
+	case CAUSE_REPLACED:
+		return PROTO_CLOSE_REPLACED;
+	case CAUSE_KICKED:
+		return PROTO_CLOSE_KICKED;
+	case CAUSE_REMOVED:
+	case CAUSE_RELOAD:
+		return PROTO_CLOSE_REMOVED;
+	case CAUSE_SHUTDOWN:
+		return PROTO_CLOSE_SHUTDOWN;
+	}
+	return PROTO_CLOSE_NONE;
 }
 
 /* After input: report a session that came up, end a closed one. */
 static void
-session_after_input(int r)
+session_after_input(struct session *ss, int r)
 {
 	if (r == -1) {
-		if (s.dp.fault >= 0 && s.dp.fault < DROP_MAX)
-			s.stats->drops[s.dp.fault]++;
-		session_fail(s.dp.why);
+		if (ss->conn.fault >= 0 && ss->conn.fault < DROP_MAX)
+			s.stats->drops[ss->conn.fault]++;
+		session_fail(ss, ss->conn.why);
 		return;
 	}
-	if (r == 0 || (s.dp.events & DP_EV_CLOSED)) {
-		session_end(0, r == 0 ? s.dp.why : "closed by peer");
+	if (r == 0) {
+		session_end(ss, 0, ss->up ? CAUSE_LOST : CAUSE_AUTH,
+		    ss->conn.why);
 		return;
 	}
-	if ((s.dp.events & DP_EV_UP) && !s.up)
-		session_mark_up();
-	session_check_rekeys();
-	if (dp_unsent(&s.dp) > 0)
-		(void)session_kick();
+	if (ss->conn.events & DP_EV_CLOSED) {
+		session_end(ss, 0, session_close_cause(ss),
+		    ss->conn.close_reason != PROTO_CLOSE_NONE ?
+		    proto_close_reason_name(ss->conn.close_reason) :
+		    "closed by peer");
+		return;
+	}
+	if ((ss->conn.events & DP_EV_UP) && !ss->up)
+		session_mark_up(ss);
+	session_check_rekeys(ss);
+	if (dp_unsent(&ss->conn) > 0)
+		(void)session_kick(ss);
 }
 
+/* Sessions that got bytes from this TUN batch but could not send them
+ * all wait for their sockets. */
 static void
 session_tun_cb(int fd, short ev, void *arg)
 {
+	struct dp_conn	*c;
+
 	if (dp_tun_read(&s.dp, now_ms()) == -1)
 		fatal("read from TUN");
-	if (s.active && dp_unsent(&s.dp) > 0)
-		(void)session_kick();
+	while ((c = dp_take_backlogged(&s.dp)) != NULL)
+		(void)session_kick(c->owner);
 }
 
 static void
 session_rd_cb(int fd, short ev, void *arg)
 {
-	session_after_input(dp_sock_read(&s.dp, now_ms()));
+	struct session	*ss = arg;
+
+	ss->last_rx_ms = now_ms();
+	if (ss->dead_extended) {
+		ss->conn.sp.ops->set_timers(ss->conn.sp.st, 0,
+		    tunnel_dead_ms(), 0, 0);
+		ss->dead_extended = 0;
+	}
+	session_after_input(ss, dp_sock_read(&ss->conn, ss->last_rx_ms));
 }
 
 static void
 session_wr_cb(int fd, short ev, void *arg)
 {
-	(void)session_kick();
+	(void)session_kick(arg);
+}
+
+/*
+ * Dead-peer detection: the protocol's own timer counts silence from its
+ * last frame received, but under heavy loss the outer TCP may go longer
+ * than that without delivering a frame while it still makes progress.
+ * Each tick the kernel's view (tcpinfo.h) is read; while the stream
+ * moves, the protocol's timeout is stretched to end a full timeout from
+ * now, and it is put back at the next bytes read.  A stream the kernel
+ * cannot move is dead after the configured timeout, as before.
+ */
+static void
+session_tcp_progress(struct session *ss, uint64_t now)
+{
+	uint64_t	 quiet = now - ss->last_rx_ms;
+
+	if (tcpinfo_progress(ss->fd, &ss->ti) != 1 || quiet < 1000)
+		return;
+	if (quiet + tunnel_dead_ms() > UINT32_MAX)
+		return;
+	ss->conn.sp.ops->set_timers(ss->conn.sp.st, 0,
+	    (uint32_t)(quiet + tunnel_dead_ms()), 0, 0);
+	ss->dead_extended = 1;
 }
 
 static void
 session_tick_cb(int fd, short ev, void *arg)
 {
+	struct session	*ss = arg;
 	uint64_t	 now = now_ms(), next = now + SESSION_TICK_MAX_MS;
 	int		 f;
 
-	if (!s.active)
-		return;
-	if (proto_tick(s.proto, now, &next) == -1) {
-		f = proto_fault(s.proto);
+	if (ss->up)
+		session_tcp_progress(ss, now);
+	if (ss->conn.sp.ops->tick(ss->conn.sp.st, now, &next) == -1) {
+		f = ss->conn.sp.ops->fault(ss->conn.sp.st);
 		s.stats->drops[f >= 0 && f < DROP_MAX ? f : DROP_TIMEOUT]++;
-		session_fail(proto_error(s.proto));
+		session_end(ss, 0, ss->up ? CAUSE_LOST : CAUSE_NO_ANSWER,
+		    ss->conn.sp.ops->error(ss->conn.sp.st));
 		return;
 	}
-	session_check_rekeys();
-	if (dp_unsent(&s.dp) > 0 && session_kick() == -1)
+	session_check_rekeys(ss);
+	if (dp_unsent(&ss->conn) > 0 && session_kick(ss) == -1)
 		return;
-	session_arm_tick(now, next);
+	session_arm_tick(ss, now, next);
+}
+
+static void
+session_on_push(struct dp_conn *c, const uint8_t *buf, size_t len)
+{
+	struct session	*ss = c->owner;
+
+	tunnel_pushed(ss->peer, buf, len);
+}
+
+/* The data path's policy: which session a TUN packet goes to. */
+static struct dp_conn *
+policy_route(void *arg, const uint8_t *ip, size_t len, int *why)
+{
+	struct tpeer	*p = peertab_dst(ip, len);
+
+	if (p == NULL) {
+		*why = DROP_NO_PEER;
+		return NULL;
+	}
+	if (p->sess == NULL || !p->sess->up) {
+		*why = DROP_NO_SESSION;
+		return NULL;
+	}
+	return &p->sess->conn;
+}
+
+/* And whether a session's packet may enter the TUN: its source must
+ * be its peer's, and between clients only if allowed. */
+static int
+policy_admit(void *arg, struct dp_conn *c, const uint8_t *ip, size_t len)
+{
+	struct session	*ss = c->owner;
+	struct tpeer	*dst, *src;
+
+	if ((src = peertab_src(ip, len)) != ss->peer) {
+		log_ratelimited(log_debug, "%s: dropped a packet from %s",
+		    ss->peer->name, src != NULL ? src->name :
+		    "an address no peer owns");
+		return DROP_SPOOFED;
+	}
+	if (s.server && !s.client_to_client &&
+	    (dst = peertab_dst(ip, len)) != NULL && dst != ss->peer)
+		return DROP_C2C;
+	return DROP_MAX;
 }
 
 void
 session_init(struct tunnel_stats *stats)
 {
+	struct dp_policy	 pol = { policy_route, policy_admit, NULL };
+
 	memset(&s, 0, sizeof(s));
 	s.stats = stats;
-	s.fd = -1;
 	dp_init(&s.dp, stats);
-	evtimer_set(&s.tick_ev, session_tick_cb, NULL);
+	dp_set_policy(&s.dp, &pol);
+}
+
+void
+session_set_policy(int server, int client_to_client)
+{
+	s.server = server;
+	s.client_to_client = client_to_client;
 }
 
 void
@@ -233,13 +433,77 @@ session_set_tun(int fd, int flags, int mtu)
 int
 session_active(void)
 {
-	return s.active;
+	return s.count > 0;
+}
+
+unsigned int
+session_count(void)
+{
+	return s.count;
+}
+
+unsigned int
+session_up_count(void)
+{
+	return s.n_up;
 }
 
 int
-session_is_up(void)
+session_is_up(const struct session *ss)
 {
-	return s.up;
+	return ss->up;
+}
+
+/* The reload's new entry for the same peer: the counters move too. */
+void
+session_rebind(struct session *ss, struct tpeer *p)
+{
+	ss->peer = p;
+	ss->conn.pc = &p->c;
+}
+
+/* The host part of "host port": to tell a clone from a reconnect. */
+static int
+same_host(const char *a, const char *b)
+{
+	size_t	 la = strcspn(a, " "), lb = strcspn(b, " ");
+
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+/*
+ * A newer authenticated session replaces the peer's older one at once,
+ * wherever it comes from: roaming must never lock a client out behind
+ * a connection that went silent.  One that keeps coming from another
+ * address than the session it replaces looks like two clients holding
+ * one key; that is said once per CLONE_INTERVAL, with a count.
+ */
+static void
+session_replace(struct tpeer *p, const char *endpoint)
+{
+	struct session	*old = p->sess;
+	time_t		 now = time(NULL);
+
+	p->c.replaced++;
+	s.stats->replaced++;
+	if (old->up && !same_host(old->endpoint, endpoint)) {
+		if (p->clones == 0)
+			p->clone_since = now;
+		p->clones++;
+		if (now - p->clone_since >= CLONE_INTERVAL ||
+		    p->clones == 3) {
+			log_warnx("%s: %u sessions replaced from another "
+			    "address in %llds (last %s, then %s): two "
+			    "clients may share this key", p->name, p->clones,
+			    (long long)(now - p->clone_since), old->endpoint,
+			    endpoint);
+			if (p->clones > 3)
+				p->clones = 0;
+		}
+	}
+	log_ratelimited(log_info, "%s: session from %s replaced by one "
+	    "from %s", p->name, old->endpoint, endpoint);
+	session_end(old, 1, CAUSE_REPLACED, "replaced by a new session");
 }
 
 void
@@ -253,110 +517,148 @@ session_set_sources(const struct srccheck *allow)
  * table with its handshake done and the client's keys confirmed, so it
  * is up at once, and nothing past the confirmation was read.
  */
-int
-session_start(int fd, struct proto *p, const char *peer)
+struct session *
+session_start(int fd, struct sproto sp, const char *endpoint,
+    struct tpeer *p)
 {
+	struct session	*ss;
 	uint64_t	 now = now_ms(), next = now + SESSION_TICK_MAX_MS;
 
-	/* A newer authenticated client wins at once, wherever it comes
-	 * from: roaming must never lock a client out behind a connection
-	 * that went silent.  On a server it has proved it holds this
-	 * session's keys, so a replayed hello cannot get here. */
-	if (s.active)
-		session_end(1, "replaced by a new session");
-	s.fd = fd;
-	s.proto = p;
-	s.active = 1;
-	s.up = 0;
-	s.rekeys = 0;
-	strlcpy(s.peer, peer, sizeof(s.peer));
-	dp_attach(&s.dp, fd, p);
-	event_set(&s.rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, NULL);
-	event_set(&s.wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, NULL);
-	event_add(&s.rd_ev, NULL);
-	s.wr_on = 0;
-	if (proto_start(p, now) == -1) {
-		session_fail(proto_error(p));
-		return -1;
+	if (p->sess != NULL)
+		session_replace(p, endpoint);
+	if ((ss = calloc(1, sizeof(*ss))) == NULL)
+		fatal("%s", __func__);
+	ss->peer = p;
+	ss->fd = fd;
+	ss->last_rx_ms = now;
+	strlcpy(ss->endpoint, endpoint, sizeof(ss->endpoint));
+	p->sess = ss;
+	ss->next = s.list;
+	s.list = ss;
+	s.count++;
+	dp_conn_init(&ss->conn, &s.dp, &p->c, ss);
+	dp_attach(&ss->conn, fd, sp);
+	if (!s.server)
+		ss->conn.on_push = session_on_push;
+	tcpinfo_init(fd, &ss->ti);
+	tcpinfo_user_timeout(fd, tunnel_dead_ms());
+	event_set(&ss->rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, ss);
+	event_set(&ss->wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, ss);
+	evtimer_set(&ss->tick_ev, session_tick_cb, ss);
+	event_add(&ss->rd_ev, NULL);
+	if (sp.ops->start(sp.st, now) == -1) {
+		session_fail(ss, sp.ops->error(sp.st));
+		return NULL;
 	}
-	if (proto_is_up(p))
-		session_mark_up();
-	if (proto_tick(p, now, &next) == 0)
-		session_arm_tick(now, next);
+	if (sp.ops->is_up(sp.st))
+		session_mark_up(ss);
+	if (sp.ops->tick(sp.st, now, &next) == 0)
+		session_arm_tick(ss, now, next);
 	else
-		session_arm_tick(now, now + 1);
-	if (dp_unsent(&s.dp) > 0 && session_kick() == -1)
-		return -1;
-	return 0;
+		session_arm_tick(ss, now, now + 1);
+	if (dp_unsent(&ss->conn) > 0 && session_kick(ss) == -1)
+		return NULL;
+	return ss;
 }
 
-/* A reload's timers, for the session already running: the next tick
+/* A reload's timers, for the sessions already running: the next tick
  * comes at once, since a deadline may have moved closer. */
 void
 session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
     uint32_t rekey_ms, uint64_t rekey_bytes)
 {
+	struct session	*ss;
 	uint64_t	 now = now_ms();
 
-	if (!s.active)
-		return;
-	proto_set_timers(s.proto, keepalive_ms, dead_ms, rekey_ms,
-	    rekey_bytes);
-	evtimer_del(&s.tick_ev);
-	session_arm_tick(now, now);
-}
-
-void
-session_end(int orderly, const char *why)
-{
-	char	 reason[128];
-	int	 was_up = s.up;
-
-	if (!s.active)
-		return;
-	/* why may point into the datapath, which is reset below. */
-	strlcpy(reason, why, sizeof(reason));
-	if (orderly) {
-		proto_close(s.proto);
-		(void)dp_sock_write(&s.dp);
+	for (ss = s.list; ss != NULL; ss = ss->next) {
+		ss->conn.sp.ops->set_timers(ss->conn.sp.st, keepalive_ms,
+		    dead_ms, rekey_ms, rekey_bytes);
+		evtimer_del(&ss->tick_ev);
+		session_arm_tick(ss, now, now);
 	}
-	event_del(&s.rd_ev);
-	session_wr_events(0);
-	evtimer_del(&s.tick_ev);
-	dp_detach(&s.dp);
-	close(s.fd);
-	proto_free(s.proto);
-	s.proto = NULL;
-	s.fd = -1;
-	s.active = s.up = 0;
-	session_tun_events(1);
-	tunnel_session_down(was_up, reason);
 }
 
 static void
-session_fail(const char *why)
+session_unlink(struct session *ss)
 {
-	session_end(0, why);
+	struct session	**pp;
+
+	for (pp = &s.list; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == ss) {
+			*pp = ss->next;
+			s.count--;
+			return;
+		}
 }
 
-/* Before exit: the close frame, then whatever the socket takes within
- * the time allowed. */
+void
+session_end(struct session *ss, int orderly, int cause, const char *why)
+{
+	char		 reason[128];
+	struct tpeer	*p = ss->peer;
+	int		 was_up = ss->up;
+
+	/* why may point into the session, which is freed below. */
+	strlcpy(reason, why, sizeof(reason));
+	if (orderly) {
+		ss->conn.sp.ops->close_reason(ss->conn.sp.st,
+		    session_close_reason(cause));
+		(void)dp_sock_write(&ss->conn);
+	}
+	event_del(&ss->rd_ev);
+	session_wr_events(ss, 0);
+	evtimer_del(&ss->tick_ev);
+	ss->conn.sp.ops->free(ss->conn.sp.st);
+	dp_detach(&ss->conn);
+	close(ss->fd);
+	session_unlink(ss);
+	if (p->sess == ss)
+		p->sess = NULL;
+	if (was_up) {
+		s.n_up--;
+		s.stats->peers_up = s.n_up;
+		p->since = time(NULL);
+	}
+	p->cause = cause;
+	free(ss);
+	session_update_mode();
+	tunnel_session_down(p, was_up, cause, reason);
+}
+
+static void
+session_fail(struct session *ss, const char *why)
+{
+	session_end(ss, 0, ss->up ? CAUSE_LOST : CAUSE_AUTH, why);
+}
+
+void
+session_end_peer(struct tpeer *p, int orderly, int cause, const char *why)
+{
+	if (p->sess != NULL)
+		session_end(p->sess, orderly, cause, why);
+}
+
+/* Before exit: the close frames, then whatever the sockets take
+ * within the time allowed. */
 void
 session_shutdown(int timeout_ms)
 {
+	struct session	*ss;
 	struct pollfd	 pfd;
 	uint64_t	 end = now_ms() + timeout_ms, now;
 
-	if (!s.active)
-		return;
-	proto_close(s.proto);
-	while (dp_sock_write(&s.dp) == 0) {
-		if ((now = now_ms()) >= end)
-			break;
-		pfd.fd = s.fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, (int)(end - now)) <= 0)
-			break;
-	}
-	session_end(0, "shutting down");
+	for (ss = s.list; ss != NULL; ss = ss->next)
+		ss->conn.sp.ops->close_reason(ss->conn.sp.st,
+		    PROTO_CLOSE_SHUTDOWN);
+	for (ss = s.list; ss != NULL; ss = ss->next)
+		while (dp_sock_write(&ss->conn) == 0) {
+			if ((now = now_ms()) >= end)
+				break;
+			pfd.fd = ss->fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, (int)(end - now)) <= 0)
+				break;
+		}
+	while (s.list != NULL)
+		session_end(s.list, 0, CAUSE_SHUTDOWN, "shutting down");
 }

@@ -22,6 +22,8 @@
 
 #include <event.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,9 +35,10 @@
 #include "log.h"
 #include "msgcat.h"
 #include "proc.h"
+#include "peertab.h"
 #include "proto.h"
+#include "push.h"
 #include "sandbox.h"
-#include "srccheck.h"
 #include "tunnel.h"
 
 /*
@@ -55,13 +58,15 @@ static struct {
 	struct conf_key		 key;
 	struct conf_key		 nextkey;
 	int			 next_has_key;
+	uint32_t		 next_clients;	/* RECONF_CLIENTs seen */
+	int			 client_version;	/* to speak */
+	int			 server_spoke_v2;	/* never fall back */
 	int			 configured;
 	int			 have_tun;
 	int			 connecting;	/* CONNECT_REQ unanswered */
 	int			 shutting_down;
 	int			 violate;	/* test hook, see below */
 	struct proto_replay	*replay;
-	struct srccheck		 allow;		/* the peer's sources */
 	struct tunnel_stats	 stats;
 	struct tunnel_stats	 sent;
 	struct event		 stats_ev;
@@ -83,8 +88,17 @@ tunnel_stats_cb(int fd, short ev, void *arg)
 {
 	struct timeval	 tv = { STATS_INTERVAL_MS / 1000, 0 };
 
+	/* The epoch ids move with the hour (cheap when they do not). */
+	if (t.configured && t.conf.role == ROLE_SERVER)
+		peertab_keyids(time(NULL), t.conf.clock_window);
 	tunnel_send_stats();
 	evtimer_add(&t.stats_ev, &tv);
+}
+
+uint32_t
+tunnel_dead_ms(void)
+{
+	return t.conf.dead_timeout * 1000;
 }
 
 void
@@ -92,8 +106,6 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 {
 	memset(par, 0, sizeof(*par));
 	par->role = role;
-	/* The native protocol's PSK; key.raw is DSVPN's, unchanged. */
-	memcpy(par->psk, t.key.psk, sizeof(par->psk));
 	par->clock_window = t.conf.clock_window;
 	par->keepalive_ms = t.conf.keepalive * 1000;
 	par->dead_ms = t.conf.dead_timeout * 1000;
@@ -104,8 +116,88 @@ tunnel_proto_params(struct proto_params *par, enum proto_role role)
 	par->max_payload = PROTO_MAX_PAYLOAD;
 	par->cipher = PROTO_CIPHER_AUTO;
 	par->replay = t.replay;
-	/* Version 1 until the peer table looks key identifiers up. */
-	par->version = PROTO_V1;
+	/* A server takes both versions (a version 1 hello only in the
+	 * single-key configuration: pending.c); a client speaks the one
+	 * its fallback chose. */
+	par->version = role == PROTO_SERVER ? 0 : t.client_version;
+}
+
+static void
+push_prefix(struct push *ps, const struct conf_prefix *pf)
+{
+	if (pf->af == AF_INET && ps->nroute4 < PUSH_MAX_ROUTES) {
+		ps->route4[ps->nroute4].net = pf->addr.v4;
+		ps->route4[ps->nroute4++].plen = pf->plen;
+	} else if (pf->af == AF_INET6 && ps->nroute6 < PUSH_MAX_ROUTES) {
+		ps->route6[ps->nroute6].net = pf->addr.v6;
+		ps->route6[ps->nroute6++].plen = pf->plen;
+	}
+}
+
+/*
+ * What a server tells a client (push.h): its addresses with the pool's
+ * length and the server's end, all traffic or the pushed routes and the
+ * pools, the MTU and the DNS servers.
+ */
+ssize_t
+tunnel_push_for(const struct tpeer *p, uint8_t *buf, size_t len)
+{
+	struct push	 ps;
+	const char	*why;
+	unsigned int	 i;
+	ssize_t		 n;
+
+	memset(&ps, 0, sizeof(ps));
+	if (p->has4) {
+		ps.have4 = 1;
+		ps.addr4 = p->inet;
+		ps.plen4 = t.conf.pool4.af != 0 ? t.conf.pool4.plen : 32;
+		ps.peer4 = t.conf.inet_local;
+	}
+	if (p->has6 && t.conf.inet6) {
+		ps.have6 = 1;
+		ps.addr6 = p->inet6;
+		ps.plen6 = t.conf.pool6.af != 0 ? t.conf.pool6.plen : 128;
+		ps.peer6 = t.conf.inet6_local;
+	}
+	if (t.conf.push_default_route)
+		ps.defroute = PUSH_DEFAULT_V4 | PUSH_DEFAULT_V6;
+	else {
+		for (i = 0; i < t.conf.n_push_routes; i++)
+			push_prefix(&ps, &t.conf.push_routes[i]);
+		if (t.conf.pool4.af != 0)
+			push_prefix(&ps, &t.conf.pool4);
+		if (t.conf.inet6 && t.conf.pool6.af != 0)
+			push_prefix(&ps, &t.conf.pool6);
+	}
+	ps.mtu = t.conf.mtu;
+	for (i = 0; i < t.conf.n_dns; i++) {
+		if (t.conf.dns[i].af == AF_INET && ps.ndns4 < PUSH_MAX_DNS)
+			ps.dns4[ps.ndns4++] = t.conf.dns[i].addr.v4;
+		else if (t.conf.dns[i].af == AF_INET6 &&
+		    ps.ndns6 < PUSH_MAX_DNS)
+			ps.dns6[ps.ndns6++] = t.conf.dns[i].addr.v6;
+	}
+	if ((n = push_encode(&ps, buf, len, &why)) == -1)
+		log_ratelimited(log_warnx, "%s: push: %s", p->name, why);
+	return n;
+}
+
+/* Client: a push is checked here (push_decode() refuses anything
+ * malformed) and again by the parent, which decides what to take. */
+void
+tunnel_pushed(struct tpeer *p, const uint8_t *buf, size_t len)
+{
+	struct push	 ps;
+	const char	*why;
+
+	if (len == 0 || len > MSG_PUSH_MAX ||
+	    push_decode(buf, len, &ps, &why) == -1) {
+		log_ratelimited(log_warnx, "the server pushed bad settings: "
+		    "%s", len == 0 || len > MSG_PUSH_MAX ? "length" : why);
+		return;
+	}
+	peer_compose(&t.parent, MSG_PUSHED, 0, -1, buf, len);
 }
 
 /* Client: ask the parent for a connection unless one is on its way. */
@@ -119,36 +211,71 @@ tunnel_want_connection(void)
 	peer_compose(&t.parent, MSG_CONNECT_REQ, 0, -1, NULL, 0);
 }
 
+/*
+ * Session events.  A client tells the parent each one (its status and
+ * its reconnecting depend on them); a server only counts them, and the
+ * parent learns how many sessions are up from the stats.  The lines
+ * are rate-limited: a peer can make sessions come and go at will.
+ */
 void
-tunnel_session_up(const char *peer, const char *cipher)
+tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
 {
 	struct msg_session	 ms;
 
 	t.stats.sessions++;
 	if (t.stats.sessions > 1)
 		t.stats.reconnects++;
-	log_info("session up with %s (%s)", peer, cipher);
-	memset(&ms, 0, sizeof(ms));
-	strlcpy(ms.peer, peer, sizeof(ms.peer));
-	strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
-	peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms, sizeof(ms));
+	if (t.conf.role == ROLE_SERVER)
+		log_ratelimited(log_info, "%s: session up from %s (%s)",
+		    p->name, endpoint, cipher);
+	else {
+		log_ratelimited(log_info, "session up with %s (%s)",
+		    endpoint, cipher);
+		memset(&ms, 0, sizeof(ms));
+		strlcpy(ms.peer, endpoint, sizeof(ms.peer));
+		strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
+		peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms,
+		    sizeof(ms));
+	}
 	tunnel_send_stats();
 }
 
 void
-tunnel_session_down(int was_up, const char *why)
+tunnel_session_down(struct tpeer *p, int was_up, int cause, const char *why)
 {
 	struct msg_session_down	 md;
 
-	if (was_up) {
-		log_info("session down: %s", why);
-		memset(&md, 0, sizeof(md));
-		strlcpy(md.reason, why, sizeof(md.reason));
-		peer_compose(&t.parent, MSG_SESSION_DOWN, 0, -1, &md,
-		    sizeof(md));
+	if (t.conf.role == ROLE_SERVER) {
+		if (was_up)
+			log_ratelimited(log_info, "%s: session down: %s",
+			    p->name, why);
+		else
+			log_ratelimited(log_info, "%s: handshake failed: %s",
+			    p->name, why);
 		tunnel_send_stats();
-	} else
+		return;
+	}
+	if (was_up)
+		log_ratelimited(log_info, "session down: %s", why);
+	else
 		log_ratelimited(log_info, "handshake failed: %s", why);
+	/*
+	 * A server that hangs up on our hello without a reply refused it
+	 * (key, clock) or does not speak version 2: unless it spoke
+	 * version 2 before, the next try alternates the version, so an
+	 * old server is reached and a refusal is still seen as one.
+	 */
+	if (p->version == PROTO_V2 && was_up)
+		t.server_spoke_v2 = 1;
+	if (!was_up && cause == CAUSE_AUTH && !t.server_spoke_v2)
+		t.client_version = t.client_version == PROTO_V1 ? PROTO_V2 :
+		    PROTO_V1;
+	memset(&md, 0, sizeof(md));
+	strlcpy(md.reason, why, sizeof(md.reason));
+	md.was_up = was_up;
+	md.cause = cause;
+	peer_compose(&t.parent, MSG_SESSION_DOWN, 0, -1, &md, sizeof(md));
+	tunnel_send_stats();
 	tunnel_want_connection();
 }
 
@@ -193,43 +320,185 @@ tunnel_apply_timers(const struct conf *old, const struct conf *new)
 	session_set_timers(ka, dead, rk, bytes);
 }
 
+/* A peer that left the configuration, or whose key changed, is cut
+ * off at once: its session cannot outlive its authorisation. */
+static void
+tunnel_peer_gone(struct tpeer *p, int cause)
+{
+	if (p->sess == NULL)
+		return;
+	log_info("%s: %s, session closed", p->name, cause == CAUSE_REMOVED ?
+	    "removed from the configuration" : "its key changed");
+	session_end_peer(p, 1, cause, cause == CAUSE_REMOVED ?
+	    "removed from the configuration" : "key changed");
+}
+
+/* The single-key peers: a server's one client, a client's server. */
+static void
+tunnel_single_peer(void)
+{
+	if (t.next.role == ROLE_CLIENT)
+		peertab_add("server", &t.nextkey, 1, NULL, NULL);
+	else
+		peertab_add("client", &t.nextkey, 0, &t.next.inet_peer,
+		    t.next.inet6 ? &t.next.inet6_peer : NULL);
+}
+
 static void
 tunnel_apply_conf(void)
 {
-	int	 rekey = 0;
+	int	 moved = 0;
 
-	if (!t.next_has_key)
+	if (t.next.n_clients != t.next_clients)
+		fatalx("configuration of %u clients, %u streamed",
+		    t.next.n_clients, t.next_clients);
+	if (t.next.n_clients == 0 && !t.next_has_key)
 		fatalx("configuration without a key");
 	if (t.configured) {
 		if (t.next.role != t.conf.role)
 			fatalx("the role cannot change on reload");
-		rekey = sodium_memcmp(&t.key, &t.nextkey,
-		    sizeof(t.key)) != 0 ||
-		    (t.conf.role == ROLE_CLIENT &&
-		    (strcmp(t.conf.connect_host, t.next.connect_host) != 0 ||
-		    strcmp(t.conf.connect_port, t.next.connect_port) != 0));
-		/* New timers apply to the running session at once; a new
+		moved = t.conf.role == ROLE_CLIENT &&
+		    (t.conf.n_servers != t.next.n_servers ||
+		    memcmp(t.conf.servers, t.next.servers,
+		    sizeof(t.conf.servers)) != 0);
+		/* New timers apply to the running sessions at once; a new
 		 * key or server needs a new session, which takes them. */
-		if (!rekey)
-			tunnel_apply_timers(&t.conf, &t.next);
+		tunnel_apply_timers(&t.conf, &t.next);
 	}
+	if (t.next.n_clients == 0)
+		tunnel_single_peer();
+	peertab.single = t.next.n_clients == 0;
+	peertab.ids_window = t.next.clock_window;
 	t.conf = t.next;
-	srccheck_conf(&t.allow, &t.conf);
 	t.key = t.nextkey;
 	sodium_memzero(&t.nextkey, sizeof(t.nextkey));
 	t.next_has_key = 0;
+	peertab_commit(t.configured ? tunnel_peer_gone : NULL);
+	session_set_policy(t.conf.role == ROLE_SERVER,
+	    t.conf.client_to_client);
 	if (!t.configured) {
 		t.configured = 1;
 		tunnel_lock_in();
 		return;
 	}
-	if (rekey) {
-		log_info("key or server changed: starting a new session");
+	/* A new key needs nothing here: the peer table ended the session
+	 * it no longer trusts, and a connection on its way will handshake
+	 * with the new key.  A connection to a server no longer listed is
+	 * stale, though. */
+	if (moved) {
+		log_info("servers changed: starting a new session");
+		t.server_spoke_v2 = 0;
+		t.client_version = PROTO_V2;
 		if (t.connecting)
-			t.connecting = 2;	/* its socket is stale */
-		if (session_active())
-			session_end(1, "configuration changed");
+			t.connecting = 2;
+		session_end_peer(peertab.v[0], 1, CAUSE_RELOAD,
+		    "configuration changed");
 	}
+}
+
+/* A page of the peer table for dsvpnctl, counters read now. */
+static void
+tunnel_peer_status(const struct tpeer *p, struct peer_status *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	strlcpy(ps->name, p->name, sizeof(ps->name));
+	strlcpy(ps->endpoint, p->endpoint, sizeof(ps->endpoint));
+	strlcpy(ps->cipher, p->cipher, sizeof(ps->cipher));
+	ps->id = p->id;
+	ps->up = p->sess != NULL && session_is_up(p->sess);
+	ps->cause = p->cause;
+	ps->has4 = p->has4;
+	ps->has6 = p->has6;
+	ps->inet = p->inet;
+	ps->inet6 = p->inet6;
+	ps->since = p->since;
+	ps->last_handshake = p->last_handshake;
+	ps->bytes_in = p->c.bytes_in;
+	ps->bytes_out = p->c.bytes_out;
+	ps->packets_in = p->c.packets_in;
+	ps->packets_out = p->c.packets_out;
+	ps->sessions = p->c.sessions;
+	ps->replaced = p->c.replaced;
+	ps->drops_source = p->c.drops_source;
+	ps->drops_queue = p->c.drops_queue;
+	ps->n_routes = p->n_routes;
+	memcpy(ps->routes, p->routes, sizeof(ps->routes));
+}
+
+static void
+tunnel_peers_page(uint32_t ctl, const struct peers_req *req)
+{
+	static uint8_t		 buf[MSG_MAX_PAYLOAD];
+	struct peers_page	*pg = (struct peers_page *)buf;
+	struct peer_status	 ps;
+	const struct tpeer	*p;
+	size_t			 i;
+
+	if (memchr(req->name, '\0', sizeof(req->name)) == NULL)
+		fatalx("%s: unterminated name", __func__);
+	memset(pg, 0, sizeof(*pg));
+	if (req->name[0] != '\0') {
+		if ((p = peertab_find(req->name)) != NULL) {
+			tunnel_peer_status(p, &ps);
+			memcpy(buf + sizeof(*pg), &ps, sizeof(ps));
+			pg->n = pg->total = pg->next = 1;
+		}
+	} else {
+		pg->total = peertab.n;
+		for (i = req->start; i < peertab.n && pg->n < PEERS_PAGE_MAX;
+		    i++) {
+			tunnel_peer_status(peertab.v[i], &ps);
+			memcpy(buf + sizeof(*pg) + pg->n * sizeof(ps), &ps,
+			    sizeof(ps));
+			pg->n++;
+		}
+		pg->next = i < peertab.n ? i : peertab.n;
+	}
+	peer_compose(&t.parent, MSG_PEERS_PAGE, ctl, -1, buf,
+	    sizeof(*pg) + pg->n * sizeof(ps));
+}
+
+static void
+tunnel_kick(uint32_t ctl, const struct msg_name *mn)
+{
+	struct msg_result	 res;
+	struct tpeer		*p;
+
+	if (memchr(mn->name, '\0', sizeof(mn->name)) == NULL)
+		fatalx("%s: unterminated name", __func__);
+	memset(&res, 0, sizeof(res));
+	if ((p = peertab_find(mn->name)) == NULL)
+		snprintf(res.text, sizeof(res.text), "no client %s",
+		    mn->name);
+	else if (p->sess == NULL)
+		snprintf(res.text, sizeof(res.text), "%s has no session",
+		    p->name);
+	else {
+		session_end_peer(p, 1, CAUSE_KICKED, "kicked");
+		res.ok = 1;
+		snprintf(res.text, sizeof(res.text), "%s: session ended",
+		    p->name);
+	}
+	peer_compose(&t.parent, MSG_KICK_RESULT, ctl, -1, &res, sizeof(res));
+}
+
+static void
+tunnel_reconf_client(struct msg *m)
+{
+	struct msg_client	 mc;
+	size_t			 len = msg_datalen(m);
+
+	memset(&mc, 0, sizeof(mc));
+	memcpy(&mc, m->data, len);
+	sodium_memzero(m->data, len);
+	if (mc.n_routes > CONF_CLIENT_ROUTES ||
+	    len != offsetof(struct msg_client, routes) +
+	    mc.n_routes * sizeof(mc.routes[0]))
+		fatalx("RECONF_CLIENT of %zu bytes for %u routes", len,
+		    mc.n_routes);
+	peertab_add_client(&mc);
+	sodium_memzero(&mc, sizeof(mc));
+	t.next_clients++;
 }
 
 static void
@@ -270,12 +539,13 @@ tunnel_connected(struct msg *m, int fd)
 	ep.addr[sizeof(ep.addr) - 1] = '\0';
 	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_CONN);
 	tunnel_proto_params(&par, PROTO_CLIENT);
+	memcpy(par.psk, peertab.v[0]->psk, sizeof(par.psk));
 	p = proto_new(&par);
 	sodium_memzero(&par, sizeof(par));
 	if (p == NULL)
 		fatal("proto_new");
 	log_debug("connected to %s, handshaking", ep.addr);
-	(void)session_start(fd, p, ep.addr);
+	(void)session_start(fd, sproto_native(p), ep.addr, peertab.v[0]);
 }
 
 static __dead void
@@ -306,6 +576,17 @@ tunnel_dispatch(struct peer *p, struct msg *m)
 	case MSG_RECONF_BEGIN:
 		memset(&t.next, 0, sizeof(t.next));
 		t.next_has_key = 0;
+		t.next_clients = 0;
+		peertab_begin();
+		break;
+	case MSG_RECONF_CLIENT:
+		tunnel_reconf_client(m);
+		break;
+	case MSG_PEERS_REQ:
+		tunnel_peers_page(m->hdr.peerid, m->data);
+		break;
+	case MSG_KICK:
+		tunnel_kick(m->hdr.peerid, m->data);
 		break;
 	case MSG_RECONF_CONF:
 		memcpy(&t.next, m->data, sizeof(t.next));
@@ -351,8 +632,11 @@ tunnel_main(int debug, int verbose)
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	proc_child_start(PROC_TUNNEL, &t.parent, tunnel_dispatch);
+	peertab_init();
+	t.client_version = PROTO_V2;
+	/* Sources are checked per peer by the peer table's tries
+	 * (session.c's policy), which replace srccheck's one list. */
 	session_init(&t.stats);
-	session_set_sources(&t.allow);
 	pending_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);
 	evtimer_add(&t.stats_ev, &tv);

@@ -29,13 +29,16 @@
 
 #include "msgcat.h"
 #include "proto.h"
+#include "sessproto.h"
 
 struct srccheck;
 
 #define DP_BATCH		64		/* TUN reads per wakeup */
 #define DP_IBUF_SIZE		(256 * 1024)	/* one transport read */
-#define DP_OBUF_SIZE		(512 * 1024)	/* one transport write */
-#define DP_FRAME_MAX		(PROTO_OVERHEAD + PROTO_MAX_PAYLOAD)
+#define DP_OBUF_SIZE		(512 * 1024)	/* one batch of frames */
+#define DP_QUEUE_CAP		(1024 * 1024)	/* a session's unsent bytes */
+#define DP_FRAME_MAX		(SPROTO_HDR_MAX + PROTO_TAG_LEN + \
+				    PROTO_MAX_PAYLOAD)
 #define DP_VNET_MAX		(65535 + 10)	/* GSO packet + its header */
 
 #define CODEL_TARGET_US		5000
@@ -57,6 +60,61 @@ int	 codel_drop(struct codel *, uint64_t sojourn_us, uint64_t now_us);
 #define DP_EV_UP		0x01
 #define DP_EV_CLOSED		0x02
 
+/* A peer's own counters, beside the process-wide tunnel_stats. */
+struct peer_counters {
+	uint64_t		 bytes_in;
+	uint64_t		 bytes_out;
+	uint64_t		 packets_in;
+	uint64_t		 packets_out;
+	uint64_t		 drops_source;
+	uint64_t		 drops_queue;
+	uint64_t		 sessions;
+	uint64_t		 replaced;
+};
+
+struct datapath;
+struct dp_conn;
+
+/*
+ * The policy the data path asks for, per packet: which session a TUN
+ * packet goes to (NULL: drop, with *why set), and whether a packet from
+ * a session may enter the TUN (DROP_MAX: yes, else why not).  Pure
+ * lookups; they may not end sessions.
+ */
+struct dp_policy {
+	struct dp_conn	*(*route)(void *, const uint8_t *ip, size_t,
+			    int *why);
+	int		 (*admit)(void *, struct dp_conn *, const uint8_t *ip,
+			    size_t);
+	void		*arg;
+};
+
+/*
+ * One session's side of the data path: its socket and protocol, and
+ * buffers only while it has data in flight (unsent bytes out, a partial
+ * frame in).  An idle session holds no buffer at all.
+ */
+struct dp_conn {
+	struct datapath		*dp;
+	int			 sock_fd;	/* -1: detached */
+	struct sproto		 sp;
+	struct peer_counters	*pc;		/* may be NULL */
+	void			*owner;		/* the session */
+	int			 events;	/* DP_EV_* */
+	int			 fault;		/* drop reason, -1 none */
+	char			 why[128];	/* the session ended: why */
+	uint8_t			*q;		/* unsent bytes */
+	size_t			 qcap;
+	size_t			 qoff;
+	size_t			 qlen;
+	uint8_t			*part;		/* a partial frame read */
+	size_t			 plen;
+	int			 close_reason;	/* the peer's CLOSE said */
+	/* A client's: the server's PUSH frame, as it came. */
+	void			(*on_push)(struct dp_conn *, const uint8_t *,
+				    size_t);
+};
+
 struct datapath {
 	int			 tun_fd;
 	int			 tun_flags;	/* TUN_F_* */
@@ -68,58 +126,88 @@ struct datapath {
 	int			 tun_drained;	/* and we still watch it */
 	struct codel		 codel;
 	int			 aqm;		/* CoDel on TUN reads */
-	int			 sock_fd;	/* -1: no session */
-	struct proto		*proto;
 	struct tunnel_stats	*stats;
-	int			 events;	/* DP_EV_* */
-	int			 fault;		/* drop reason, -1 none */
-	char			 why[128];	/* the session ended: why */
-	uint8_t			*obuf;		/* sealed frames to send */
+	struct dp_policy	 policy;	/* route NULL: all to solo */
+	struct dp_conn		*solo;
+	int			 multi;		/* more than one session up */
+	/* Shared by every session: the batch being sealed (frames of
+	 * one session at a time) and the transport read buffer. */
+	struct dp_conn		*batch;
+	uint8_t			*obuf;
 	size_t			 ocap;
-	size_t			 ooff;
 	size_t			 olen;
-	uint8_t			*ibuf;		/* transport bytes to open */
+	uint8_t			*ibuf;
 	size_t			 icap;
-	size_t			 ilen;
+	/* Sessions whose output was queued in this turn: the caller arms
+	 * their write events (dp_take_backlogged). */
+	struct dp_conn		*backlog[DP_BATCH];
+	unsigned int		 nbacklog;
 };
 
-/* datapath.c: no events, no policy; the caller owns the descriptors. */
+/* datapath.c: no events, no policy of its own; the caller owns the
+ * descriptors. */
 void	 dp_init(struct datapath *, struct tunnel_stats *);
 void	 dp_set_tun(struct datapath *, int fd, int flags, int mtu);
-void	 dp_attach(struct datapath *, int sock_fd, struct proto *);
-void	 dp_detach(struct datapath *);
-/* Reads a batch from the TUN and seals it into the output buffer:
- * packets read (dropped when no session is up), or -1 if the TUN
- * failed. */
+void	 dp_set_policy(struct datapath *, const struct dp_policy *);
+/* With no route policy every TUN packet goes to this one. */
+void	 dp_set_solo(struct datapath *, struct dp_conn *);
+void	 dp_conn_init(struct dp_conn *, struct datapath *,
+	    struct peer_counters *, void *owner);
+void	 dp_attach(struct dp_conn *, int sock_fd, struct sproto);
+/* Frees the connection's buffers; the caller closes and frees the
+ * rest.  Its unsent bytes are lost. */
+void	 dp_detach(struct dp_conn *);
+/* Reads a batch from the TUN and seals each packet for its session:
+ * packets read, or -1 if the TUN failed.  Sessions left with unsent
+ * bytes are listed for dp_take_backlogged(). */
 int	 dp_tun_read(struct datapath *, uint64_t now);
+struct dp_conn *dp_take_backlogged(struct datapath *);
 /* The TUN is no longer watched (back-pressure): packets wait. */
 void	 dp_tun_pause(struct datapath *);
 /* 1 output empty, 0 the socket would block, -1 failed (why). */
-int	 dp_sock_write(struct datapath *);
+int	 dp_sock_write(struct dp_conn *);
 /* 1 fine (check events), 0 end of stream, -1 failed (why, fault). */
-int	 dp_sock_read(struct datapath *, uint64_t now);
+int	 dp_sock_read(struct dp_conn *, uint64_t now);
 /* Feeds bytes already read elsewhere. */
-int	 dp_feed(struct datapath *, const uint8_t *, size_t, uint64_t now);
+int	 dp_feed(struct dp_conn *, const uint8_t *, size_t, uint64_t now);
 /* Bytes waiting to be written, control bytes included. */
-size_t	 dp_unsent(struct datapath *);
+size_t	 dp_unsent(struct dp_conn *);
+/* The IP packet inside a TUN packet (past a virtio header). */
+const uint8_t *dp_ip(const struct datapath *, const uint8_t *, size_t,
+	    size_t *iplen);
 
-/* session.c: the one session, over the datapath, on the event loop. */
+/* session.c: the sessions, over the data path, on the event loop. */
+struct session;
+struct tpeer;
+
 void	 session_init(struct tunnel_stats *);
 void	 session_set_tun(int fd, int flags, int mtu);
-/* Takes fd and p, ending the current session if any: a client's new
- * proto, or a server's already up (its handshake done in pending.c).
- * -1 if p failed (both freed). */
-int	 session_start(int fd, struct proto *p, const char *peer);
-/* A reload's timers (0: unchanged) for the running session. */
+/* A server: check sources against peers, and between clients only if
+ * client_to_client. */
+void	 session_set_policy(int server, int client_to_client);
+/* Takes fd and sp for peer p, ending p's current session if any: a
+ * client's new protocol, or a server's already up (its handshake done
+ * in pending.c).  NULL if it failed at once (both freed). */
+struct session *session_start(int fd, struct sproto sp,
+	    const char *endpoint, struct tpeer *p);
+/* A reload's timers (0: unchanged) for the running sessions. */
 void	 session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
 	    uint32_t rekey_ms, uint64_t rekey_bytes);
-/* Ends the session; orderly sends a close frame first (best effort). */
-void	 session_end(int orderly, const char *why);
-/* Before exit: close frame, flushed for at most timeout_ms. */
+/* Ends a session; orderly sends a close frame first (best effort). */
+void	 session_end(struct session *, int orderly, int cause,
+	    const char *why);
+void	 session_end_peer(struct tpeer *, int orderly, int cause,
+	    const char *why);
+/* Before exit: close frames, flushed for at most timeout_ms. */
 void	 session_shutdown(int timeout_ms);
 int	 session_active(void);
-int	 session_is_up(void);
-/* The sources the peer may send from (srccheck.h); NULL: any. */
+unsigned int session_count(void);
+unsigned int session_up_count(void);
+int	 session_is_up(const struct session *);
+/* The peer table moved p's entry (a reload). */
+void	 session_rebind(struct session *, struct tpeer *);
+/* A list of allowed sources (srccheck.h) on top of the peer table's
+ * own check; NULL, the daemon's setting: none. */
 void	 session_set_sources(const struct srccheck *);
 uint64_t now_ms(void);
 
@@ -129,10 +217,18 @@ void	 pending_add(int fd);
 void	 pending_listen(int fd);
 void	 pending_clear(void);
 
-/* tunnel.c: callbacks from the session and pending table. */
-void	 tunnel_session_up(const char *peer, const char *cipher);
-void	 tunnel_session_down(int was_up, const char *why);
-/* The proto parameters from the current configuration. */
+/* tunnel.c: callbacks from the sessions and the pending table. */
+void	 tunnel_session_up(struct tpeer *, const char *endpoint,
+	    const char *cipher);
+void	 tunnel_session_down(struct tpeer *, int was_up, int cause,
+	    const char *why);
+/* The proto parameters from the current configuration, without a key. */
 void	 tunnel_proto_params(struct proto_params *, enum proto_role);
+/* The configured dead-peer timeout. */
+uint32_t tunnel_dead_ms(void);
+/* Server: the encoded push for this peer into buf; its length, or -1. */
+ssize_t	 tunnel_push_for(const struct tpeer *, uint8_t *buf, size_t len);
+/* Client: the server's push, as it came (checked by push_decode()). */
+void	 tunnel_pushed(struct tpeer *, const uint8_t *, size_t);
 
 #endif /* DSVPND_TUNNEL_H */

@@ -27,7 +27,8 @@ parse=parent/parse.c
 # Everything but the Linux backends and the tests.
 common=$(ls common/*.c parent/*.c tunnel/*.c netcfg/*.c dsvpnctl/*.c |
     grep -v -e tun-linux.c -e tun-macos.c -e tun-bsd.c -e tun-stub.c \
-    -e 'sandbox-[a-z]*\.c' -e caps-linux.c -e instlock-linux.c)
+    -e 'sandbox-[a-z]*\.c' -e caps-linux.c -e tcpinfo-linux.c \
+    -e instlock-linux.c)
 common="$common $parse common/sandbox-limits.c common/sandbox-probe.c"
 files_for() {
 	case $1 in

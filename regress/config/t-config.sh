@@ -39,9 +39,17 @@ fail() {
 
 mkdir -p "$W" || exit 1
 cp "$HERE"/*.conf "$HERE"/*.inc "$HERE"/*.ok "$HERE"/*.err "$W"/ || exit 1
+cp -R "$HERE"/clients.d "$HERE"/more.d "$W"/ || exit 1
 # A checkout may be group-writable (umask 002), which dsvpnd refuses.
-chmod 644 "$W"/*
+chmod 644 "$W"/*.* "$W"/*.d/*
 head -c 32 /dev/urandom >"$KEY" && chmod 600 "$KEY" || exit 1
+# Client keys of a server: each its own, and one copy of alice's.
+for k in alice bob carol; do
+	head -c 32 /dev/urandom >"$W/$k.key" && chmod 600 "$W/$k.key" || exit 1
+done
+cp "$W/alice.key" "$W/dup.key" && chmod 600 "$W/dup.key" || exit 1
+KEYS="-D alicekey=$W/alice.key -D bobkey=$W/bob.key -D carolkey=$W/carol.key
+    -D dupkey=$W/dup.key -D leases=$W/leases"
 
 # dsvpnd -n also checks the system: the user, the chroot and the control
 # socket's directory.  Configurations it must accept name a user and a
@@ -92,7 +100,8 @@ fi
 parse() {
 	prog=$P
 	[ "$1" = -nv ] && prog=$PRINTER
-	"$prog" "$1" -D keyfile="$KEY" -f "$2" >"$3.raw" 2>"$3.msg"
+	# shellcheck disable=SC2086
+	"$prog" "$1" -D keyfile="$KEY" $KEYS -f "$2" >"$3.raw" 2>"$3.msg"
 	rc=$?
 	grep -v '^configuration OK$' "$3.raw" >"$3"
 	sed -i "s|$W|@DIR@|g" "$3.msg"
@@ -187,7 +196,10 @@ bad_configs() {
 
 # The shipped examples name /etc/dsvpnd/vpn.key: point them at ours.
 with_test_key() {
-	sed "s|^key .*|key \"$KEY\"|" "$1" >"$2" && chmod 644 "$2"
+	sed -e "s|^key .*|key \"$KEY\"|" \
+	    -e "s|^\([[:space:]][[:space:]]*\)key \".*|\1key \"$W/alice.key\"|" \
+	    -e "s|^leases .*|leases \"$W/leases\"|" "$1" >"$2" &&
+	    chmod 644 "$2"
 }
 
 examples() {

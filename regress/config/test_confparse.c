@@ -39,6 +39,7 @@
 #include "conf.h"
 #include "parent.h"
 #include "log.h"
+#include "pool.h"
 
 static int	 failures;
 
@@ -252,10 +253,13 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct conf	 conf;
-	const char	*file = NULL;
-	int		 ch, check = 0, verbose = 0;
+	struct conf		 conf;
+	struct conf_clients	 clients;
+	char			 err[256];
+	const char		*file = NULL;
+	int			 ch, check = 0, verbose = 0;
 
+	memset(&clients, 0, sizeof(clients));
 	log_init(1, 0, LOG_DAEMON);
 	if (argc == 1)
 		return selftest();
@@ -281,10 +285,14 @@ main(int argc, char *argv[])
 	}
 	if (!check || file == NULL || optind != argc)
 		usage();
-	if (parse_config(file, &conf) != 0)
+	if (parse_config_clients(file, &conf, &clients) != 0)
 		return 1;
+	if (pool_prepare(&conf, &clients, 0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", file, err);
+		return 1;
+	}
 	if (verbose) {
-		print_config(&conf);
+		print_config_clients(&conf, &clients);
 		show_instance(&conf);
 	}
 	else

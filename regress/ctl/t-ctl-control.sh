@@ -154,7 +154,7 @@ fi
 # Versions must match, with a message that says so.
 if DSVPNCTL_PROTOCOL=99 "$CTL" -s "$SOCK" status 2>"$D/err"; then
 	fail "version 99 accepted"
-elif ! grep -q 'version mismatch: dsvpnctl speaks 99, dsvpnd speaks 1' \
+elif ! grep -q 'version mismatch: dsvpnctl speaks 99, dsvpnd speaks 2' \
     "$D/err"; then
 	fail "version mismatch said: $(cat "$D/err")"
 else

@@ -81,7 +81,7 @@ expect_usage -x
 expect_usage -s
 expect_usage bogus
 expect_usage status -x
-expect_usage status -j extra
+expect_usage status -j alice extra
 expect_usage reload now
 expect_usage log
 expect_usage log loud

@@ -22,8 +22,8 @@ REMOTE_IP=198.19.0.2
 SRV_FAR6=2001:db8:1::1
 REMOTE_IP6=2001:db8:1::2
 NS_R=
-
-NETNS_ETC=	# /etc/netns/NS directories made by netns_resolv
+NS_EXTRA=	# more namespaces a test made (live_star), removed at cleanup
+NS_ETC=		# /etc/netns/NS directories a test made (live_resolver)
 
 skip() { echo "skipped: $*"; exit 77; }
 
@@ -103,11 +103,12 @@ live_pair() {
 	wait_for 10 link_local "$NS_S" v-sr || fail "no link-local on v-sr"
 }
 
-# A resolv.conf for one namespace only (ip netns exec bind-mounts it);
-# removed at cleanup: netns_resolv NS NAMESERVER
+# A resolv.conf for one namespace only (ip netns exec bind-mounts it),
+# naming NAMESERVER; removed at cleanup: netns_resolv NS NAMESERVER
 netns_resolv() {
+	[ -e "/etc/netns/$1" ] && fail "/etc/netns/$1 exists already"
 	mkdir -p "/etc/netns/$1" || fail "mkdir /etc/netns/$1"
-	NETNS_ETC="$NETNS_ETC /etc/netns/$1"
+	NS_ETC="$NS_ETC /etc/netns/$1"
 	printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$2" \
 	    >"/etc/netns/$1/resolv.conf"
 }
@@ -405,6 +406,74 @@ daemon_pid() {	# daemon_pid NAME
 	echo "$wrapper"
 }
 
+# A server and N clients on one underlay: a bridge in the server's
+# namespace, each client ns (dsv-kI-TAG, named in $NS_K1 ...) on it at
+# 198.18.0.(1+I), plus the remote host beyond the server as live_pair
+# makes it.  live_star N
+live_star() {
+	local n=$1 i ns tag
+	tag=${NS_S#dsv-s-}
+	ip netns add "$NS_S" && ip netns add "$NS_R" || fail "netns add"
+	ip -n "$NS_S" link add br0 type bridge || fail "bridge"
+	ip -n "$NS_S" addr add $SRV_IP/24 dev br0
+	ip -n "$NS_S" link set br0 up
+	ip -n "$NS_S" link set lo up
+	for i in $(seq 1 "$n"); do
+		ns=dsv-k$i-$tag
+		ip netns add "$ns" || fail "netns add $ns"
+		NS_EXTRA="$NS_EXTRA $ns"
+		eval "NS_K$i=$ns"
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0
+		ip link add "v-k$i" netns "$NS_S" type veth peer name v-c \
+		    netns "$ns" || fail "veth"
+		ip -n "$NS_S" link set "v-k$i" master br0 up
+		ip -n "$ns" addr add "198.18.0.$((1 + i))/24" dev v-c
+		ip -n "$ns" link set v-c up
+		ip -n "$ns" link set lo up
+		ip -n "$ns" route add default via $SRV_IP
+	done
+	ip link add v-sr netns "$NS_S" type veth peer name v-r netns "$NS_R" ||
+	    fail "veth"
+	ip -n "$NS_S" addr add $SRV_FAR/24 dev v-sr
+	ip -n "$NS_R" addr add $REMOTE_IP/24 dev v-r
+	ip -n "$NS_S" -6 addr add $SRV_FAR6/64 dev v-sr nodad
+	ip -n "$NS_R" -6 addr add $REMOTE_IP6/64 dev v-r nodad
+	ip -n "$NS_S" link set v-sr up
+	ip -n "$NS_R" link set v-r up
+	ip -n "$NS_R" link set lo up
+	ip -n "$NS_S" route add default via $REMOTE_IP
+	ip -n "$NS_S" -6 route add default via $REMOTE_IP6
+	wait_for 10 link_local "$NS_S" v-sr || fail "no link-local on v-sr"
+}
+
+# Name lookups in NS go to a resolver that refuses at once (nothing
+# listens on 127.0.0.1:53 there), so a name fails fast instead of
+# waiting for the host's DNS: live_resolver NS.  "ip netns exec" mounts
+# /etc/netns/NS/resolv.conf over /etc/resolv.conf.
+live_resolver() {
+	[ -e "/etc/netns/$1" ] && fail "/etc/netns/$1 exists already"
+	mkdir -p "/etc/netns/$1" || fail "mkdir /etc/netns/$1"
+	NS_ETC="$NS_ETC /etc/netns/$1"
+	echo "nameserver 127.0.0.1" >"/etc/netns/$1/resolv.conf"
+}
+
+# A server's client block file: live_client_block NAME KEYFILE [lines...]
+live_client_block() {
+	local name=$1 key=$2; shift 2
+	{
+		echo "client \"$name\" {"
+		echo "	key \"$key\""
+		for l in "$@"; do echo "	$l"; done
+		echo "}"
+	} >"$LIVE_DIR/clients/$name.conf"
+	chmod 644 "$LIVE_DIR/clients/$name.conf"
+}
+
+# status -j of one client of a server: live_peer SERVER NAME JQ-FILTER
+live_peer() {
+	ctl "$1" status -j "$2" | jq -r "$3"
+}
+
 live_cleanup() {
 	local pid
 	for pid in $PIDS; do
@@ -416,11 +485,11 @@ live_cleanup() {
 		wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" ||
 		    kill -KILL "$pid" 2>/dev/null
 	done
-	for ns in "$NS_S" "$NS_C" "$NS_M" "$NS_R" "$NS_C2"; do
+	for ns in "$NS_S" "$NS_C" "$NS_M" "$NS_R" "$NS_C2" $NS_EXTRA; do
 		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
 	done
-	for d in $NETNS_ETC; do
-		case $d in /etc/netns/dsv-*) rm -rf "$d" ;; esac
+	for d in $NS_ETC; do
+		rm -f "$d/resolv.conf" && rmdir "$d" 2>/dev/null
 	done
 	return 0
 }

@@ -50,6 +50,7 @@
 
 struct end {
 	struct datapath		 dp;
+	struct dp_conn		 conn;
 	struct tunnel_stats	 st;
 	struct proto		*p;
 	int			 tun[2];	/* [0] the worker's, [1] ours */
@@ -123,7 +124,9 @@ end_setup(struct end *e, int sock, enum proto_role role,
 	}
 	dp_init(&e->dp, &e->st);
 	dp_set_tun(&e->dp, e->tun[0], 0, PKT_MAX);
-	dp_attach(&e->dp, sock, e->p);
+	dp_conn_init(&e->conn, &e->dp, NULL, e);
+	dp_attach(&e->conn, sock, sproto_native(e->p));
+	dp_set_solo(&e->dp, &e->conn);
 	/* Timing-dependent; test_codel() checks it with a fake clock. */
 	e->dp.aqm = 0;
 }
@@ -145,7 +148,7 @@ busy(int tun_too)
 	int		 i;
 
 	for (i = 0; i < 2; i++) {
-		if (dp_unsent(&e[i]->dp) > 0 || readable(e[i]->dp.sock_fd))
+		if (dp_unsent(&e[i]->conn) > 0 || readable(e[i]->conn.sock_fd))
 			return 1;
 		if (tun_too && readable(e[i]->tun[0]))
 			return 1;
@@ -164,11 +167,11 @@ pump(int tun_too)
 		for (i = 0; i < 2; i++) {
 			if (tun_too && dp_tun_read(&e[i]->dp, fake_now) == -1)
 				return -1;
-			if (dp_sock_write(&e[i]->dp) == -1)
+			if (dp_sock_write(&e[i]->conn) == -1)
 				return -1;
-			if (dp_sock_read(&e[i]->dp, fake_now) != 1)
+			if (dp_sock_read(&e[i]->conn, fake_now) != 1)
 				return -1;
-			if (e[i]->dp.events & DP_EV_UP)
+			if (e[i]->conn.events & DP_EV_UP)
 				e[i]->up = 1;
 		}
 	}
@@ -216,8 +219,8 @@ expect_pkts(struct end *e, uint32_t first, int n, size_t max)
 static int
 test_handshake(void)
 {
-	CHECK(pump(0) == 0, "handshake pump failed: %s / %s", cli.dp.why,
-	    srv.dp.why);
+	CHECK(pump(0) == 0, "handshake pump failed: %s / %s", cli.conn.why,
+	    srv.conn.why);
 	CHECK(cli.up && srv.up, "session not up (client %d, server %d)",
 	    cli.up, srv.up);
 	CHECK(proto_is_up(cli.p) && proto_is_up(srv.p), "proto not up");
@@ -236,13 +239,14 @@ test_batch(void)
 	CHECK(n == DP_BATCH, "first batch read %d packets", n);
 	for (i = 0; i < DP_BATCH; i++)
 		want += pkt_len(i, 1400) + PROTO_OVERHEAD;
-	CHECK(cli.dp.olen - cli.dp.ooff == want,
-	    "batch not coalesced: %zu bytes queued, want %zu",
-	    cli.dp.olen - cli.dp.ooff, want);
-	CHECK(dp_sock_write(&cli.dp) == 1, "batch write incomplete");
+	CHECK(readable(srv.conn.sock_fd) == (int)want &&
+	    dp_unsent(&cli.conn) == 0,
+	    "batch not sent whole: %d bytes arrived, want %zu",
+	    readable(srv.conn.sock_fd), want);
+	CHECK(dp_sock_write(&cli.conn) == 1, "batch write incomplete");
 	n = dp_tun_read(&cli.dp, fake_now);
 	CHECK(n == 100 - DP_BATCH, "second batch read %d packets", n);
-	CHECK(pump(0) == 0, "pump: %s", srv.dp.why);
+	CHECK(pump(0) == 0, "pump: %s", srv.conn.why);
 	if (expect_pkts(&srv, 0, 100, 1400) == -1)
 		return -1;
 	CHECK(cli.st.packets_out == 100 && srv.st.packets_in == 100,
@@ -263,15 +267,16 @@ test_partial(void)
 	CHECK(send_pkts(&srv, 1000, 20, PKT_MAX) == 20, "TUN queue full");
 	n = dp_tun_read(&srv.dp, fake_now);
 	CHECK(n == 20, "read %d", n);
-	len = srv.dp.olen;
+	/* The batch went to the socket: take it back out raw. */
+	len = readable(cli.conn.sock_fd);
 	first = pkt_len(1000, PKT_MAX) + PROTO_OVERHEAD;
 	copy = malloc(len);
-	memcpy(copy, srv.dp.obuf, len);
-	srv.dp.olen = srv.dp.ooff = 0;
+	CHECK(read(cli.conn.sock_fd, copy, len) == (ssize_t)len, "raw read");
 	for (i = 0; i < len; i++) {
-		CHECK(write(srv.dp.sock_fd, copy + i, 1) == 1, "write");
-		CHECK(dp_sock_read(&cli.dp, fake_now) == 1, "read at %zu: %s",
-		    i, cli.dp.why);
+		CHECK(dp_feed(&cli.conn, copy + i, 1, fake_now) == 1,
+		    "read at %zu: %s", i, cli.conn.why);
+		CHECK(cli.conn.plen == (i + 1 < len ? cli.conn.plen : 0),
+		    "tail kept after the last frame");
 		if (i == first - 2)
 			CHECK(recv(cli.tun[1], junk, sizeof(junk),
 			    MSG_DONTWAIT) == -1, "packet before its tag");
@@ -293,9 +298,9 @@ drain_check(uint32_t first, uint32_t n)
 
 	for (rounds = 0; rounds < 100000 && next < first + n; rounds++) {
 		CHECK(dp_tun_read(&cli.dp, fake_now) >= 0, "TUN read");
-		CHECK(dp_sock_write(&cli.dp) >= 0, "write: %s", cli.dp.why);
-		CHECK(dp_sock_read(&srv.dp, fake_now) == 1, "read: %s",
-		    srv.dp.why);
+		CHECK(dp_sock_write(&cli.conn) >= 0, "write: %s", cli.conn.why);
+		CHECK(dp_sock_read(&srv.conn, fake_now) == 1, "read: %s",
+		    srv.conn.why);
 		while ((r = recv(srv.tun[1], got, sizeof(got),
 		    MSG_DONTWAIT)) != -1) {
 			len = make_pkt(want, next, pkt_len(next, PKT_MAX));
@@ -322,24 +327,45 @@ test_backpressure(void)
 	uint32_t	 sent = 0;
 	int		 i, r, w = 1, stalled = 0, sz = 16384;
 
-	CHECK(setsockopt(cli.dp.sock_fd, SOL_SOCKET, SO_SNDBUF, &sz,
+	CHECK(setsockopt(cli.conn.sock_fd, SOL_SOCKET, SO_SNDBUF, &sz,
 	    sizeof(sz)) == 0, "SO_SNDBUF");
 	for (i = 0; i < 10000 && !stalled; i++) {
 		sent += send_pkts(&cli, 2000 + sent, 4, PKT_MAX);
 		r = dp_tun_read(&cli.dp, fake_now);
 		CHECK(r >= 0, "TUN read failed");
-		if ((w = dp_sock_write(&cli.dp)) == -1)
-			CHECK(0, "write: %s", cli.dp.why);
+		if ((w = dp_sock_write(&cli.conn)) == -1)
+			CHECK(0, "write: %s", cli.conn.why);
 		stalled = r == 0 && w == 0 && readable(cli.tun[0]) > 0;
 	}
 	CHECK(stalled, "no back-pressure after %u packets", sent);
-	CHECK(cli.dp.olen <= cli.dp.ocap, "output overran");
-	CHECK(cli.dp.olen - cli.dp.ooff >= DP_OBUF_SIZE,
-	    "stalled with only %zu bytes queued", cli.dp.olen - cli.dp.ooff);
+	CHECK(cli.conn.qlen - cli.conn.qoff <= DP_QUEUE_CAP + DP_FRAME_MAX,
+	    "output overran");
+	CHECK(dp_unsent(&cli.conn) >= DP_OBUF_SIZE,
+	    "stalled with only %zu bytes queued", dp_unsent(&cli.conn));
 	/* Still stalled on a second try: nothing more is taken. */
 	CHECK(dp_tun_read(&cli.dp, fake_now) == 0, "read past a full buffer");
 	CHECK(sent > 60, "only %u packets", sent);
 	return drain_check(2000, sent);
+}
+
+/*
+ * Once everything is sent and read, neither session holds a buffer of
+ * its own: an idle session costs its structures only, whatever it
+ * carried (test_backpressure queued over a megabyte).
+ */
+static int
+test_idle_memory(void)
+{
+	struct end	*e[2] = { &cli, &srv };
+	int		 i;
+
+	CHECK(pump(1) == 0, "pump: %s / %s", cli.conn.why, srv.conn.why);
+	for (i = 0; i < 2; i++)
+		CHECK(e[i]->conn.q == NULL && e[i]->conn.qcap == 0 &&
+		    e[i]->conn.part == NULL && e[i]->conn.plen == 0,
+		    "end %d idle with %zu queue and %zu partial bytes held", i,
+		    e[i]->conn.qcap, e[i]->conn.plen);
+	return 0;
 }
 
 /* The ones' complement sum of a range, folded: 0xffff if it holds a
@@ -540,18 +566,16 @@ test_corrupt(void)
 
 	CHECK(send_pkts(&cli, 7000, 3, 1400) == 3, "send");
 	CHECK(dp_tun_read(&cli.dp, fake_now) == 3, "read");
-	len = cli.dp.olen;
+	len = readable(srv.conn.sock_fd);
 	copy = malloc(len);
-	memcpy(copy, cli.dp.obuf, len);
-	cli.dp.olen = cli.dp.ooff = 0;
+	CHECK(read(srv.conn.sock_fd, copy, len) == (ssize_t)len, "raw read");
 	f1 = pkt_len(7000, 1400) + PROTO_OVERHEAD;
 	copy[f1 + PROTO_HDR_LEN + 20] ^= 0x10;
-	CHECK(write(cli.dp.sock_fd, copy, len) == (ssize_t)len, "write");
+	r = dp_feed(&srv.conn, copy, len, fake_now);
 	free(copy);
-	r = dp_sock_read(&srv.dp, fake_now);
 	CHECK(r == -1, "corrupted frame accepted (%d)", r);
-	CHECK(srv.dp.fault == DROP_AUTH, "fault %d, want DROP_AUTH",
-	    srv.dp.fault);
+	CHECK(srv.conn.fault == DROP_AUTH, "fault %d, want DROP_AUTH",
+	    srv.conn.fault);
 	return expect_pkts(&srv, 7000, 1, 1400);
 }
 
@@ -632,6 +656,7 @@ main(void)
 	(void)test_codel();
 	if (test_handshake() == 0 && test_batch() == 0 &&
 	    test_partial() == 0 && test_backpressure() == 0 &&
+	    test_idle_memory() == 0 &&
 	    test_vnet() == 0 && test_admission() == 0 &&
 	    test_codel_idle() == 0)
 		(void)test_corrupt();
