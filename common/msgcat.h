@@ -117,9 +117,13 @@ struct msg_endpoint {
 	char		 addr[MSG_ENDPOINT_MAX];	/* "host port" numeric */
 };
 
+/* A client's session of this version gets its server's push next. */
+#define MSG_SESSION_PUSHES	2
+
 struct msg_session {
 	char		 peer[MSG_ENDPOINT_MAX];
 	char		 cipher[32];
+	int32_t		 version;	/* the protocol's, 1 or 2 */
 };
 
 /* Why a client is not up, or a session ended: for status and logs. */
@@ -248,7 +252,7 @@ enum session_state {
 	STATE_UP
 };
 
-#define STATUS_VERSION		2
+#define STATUS_VERSION		3
 
 struct status_info {
 	uint32_t	 version;
@@ -271,9 +275,18 @@ struct status_info {
 	/* a server: configured clients, sessions up */
 	uint32_t	 n_clients;
 	uint32_t	 n_up;
-	/* a client: the DNS servers pushed or configured */
+	/* a client: the DNS servers pushed or configured (carried, not
+	 * applied), and the settings in use: CONF_SET_* bits in pushed
+	 * say which came from the server */
 	uint32_t	 n_dns;
 	struct conf_prefix dns[CONF_MAX_DNS];
+	uint32_t	 pushed;
+	int32_t		 have_addrs;	/* 0: waiting for the server's */
+	int32_t		 mtu;
+	int32_t		 default_route;
+	int32_t		 block_outside;
+	uint32_t	 n_routes;
+	struct conf_prefix routes[CONF_MAX_ROUTES];
 };
 
 struct msg_spec {

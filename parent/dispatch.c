@@ -75,7 +75,7 @@ dispatch_tunnel(struct msg *m)
 		peers_kick_result(m->hdr.peerid, m->data);
 		break;
 	case MSG_PUSHED:
-		peers_pushed(m->data, msg_datalen(m));
+		pushed_received(m->data, msg_datalen(m));
 		break;
 	default:
 		log_debug("%s: unexpected %s", __func__,

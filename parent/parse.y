@@ -2216,6 +2216,8 @@ explicit_settings(struct conf *c)
 		c->explicit |= CONF_SET_INET6;
 	if (ps.where[S_DEFROUTE] != NULL || c->n_routes > 0)
 		c->explicit |= CONF_SET_ROUTES;
+	if (ps.where[S_BLOCK] != NULL)
+		c->explicit |= CONF_SET_BLOCK;
 }
 
 static void

@@ -183,6 +183,10 @@ tunnel_push_for(const struct tpeer *p, uint8_t *buf, size_t len)
 	return n;
 }
 
+#if MSG_SESSION_PUSHES != PROTO_V2
+#error "the parent waits for a push after a session of PROTO_V2"
+#endif
+
 /* Client: a push is checked here (push_decode() refuses anything
  * malformed) and again by the parent, which decides what to take. */
 void
@@ -234,6 +238,7 @@ tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
 		memset(&ms, 0, sizeof(ms));
 		strlcpy(ms.peer, endpoint, sizeof(ms.peer));
 		strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
+		ms.version = p->version;
 		peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms,
 		    sizeof(ms));
 	}
