@@ -22,6 +22,8 @@
 #    v6 through the server's NAT, nothing leaving its underlay in clear;
 #  - kim's file sets inet and inet6: it keeps them over the push, and
 #    takes the rest;
+#  - a changed push on a reconnect (a split tunnel now) is applied as a
+#    transition;
 #  - a server that pushes a route taking the client's own network is
 #    refused: a log line, the session not up, nothing changed.
 # timeout: 150
@@ -147,14 +149,35 @@ grep -q 'the server pushed inet 192.168.192' "$LIVE_DIR/kim.log" ||
     fail "kim did not log the push"
 note "kim keeps 192.168.192.77 over the push"
 
+# A changed push on a reconnect: a transition.  The server now pushes
+# a split tunnel: pat routes the pools only, and is no longer sealed.
+kick_pat() {
+	s1=$(live_peer server pat .sessions)
+	ctl server kick pat >/dev/null || fail "kick pat"
+	pat_back() { [ "$(live_peer server pat .sessions)" -gt "$s1" ]; }
+	wait_for 15 pat_back || fail "pat did not reconnect"
+}
+changes=$(grep -c 'changed the plan' "$LIVE_DIR/pat.log")
+server_conf "push no default route"
+ctl server reload >/dev/null || fail "reload with a split tunnel"
+kick_pat
+split() { ctl pat status -j | jq -e '.state == "up" and
+    .default_route == false and .block_outside == false and
+    (.routes | index("192.168.192.0/24")) != null' >/dev/null; }
+wait_for 15 split || fail "pat's status: $(ctl pat status -j | jq -c .)"
+[ "$(grep -c 'changed the plan' "$LIVE_DIR/pat.log")" -gt "$changes" ] ||
+    fail "no transition for the changed push"
+sealed "$NS_K1" && fail "pat still sealed on a split tunnel"
+ping_ok "$NS_K1" $SRV_TUN4 || fail "pat: no ping to the server's tunnel"
+ip -n "$NS_K1" addr show dev tunc0 | grep -q "inet $pat4 peer" ||
+    fail "pat's address changed: $(ip -n "$NS_K1" addr show dev tunc0)"
+note "a changed push on reconnect: pat now routes the pools only"
+
 # A server that would take the client's network into the tunnel.
 before=$(snapshot "$NS_K1")
 server_conf "push no default route" "push route 198.18.0.0/24"
 ctl server reload >/dev/null || fail "reload with a hostile route"
-s1=$(live_peer server pat .sessions)
-ctl server kick pat >/dev/null || fail "kick pat"
-pat_back() { [ "$(live_peer server pat .sessions)" -gt "$s1" ]; }
-wait_for 15 pat_back || fail "pat did not reconnect"
+kick_pat
 refused() { grep -q 'pushed bad settings, refused.*a route takes' \
     "$LIVE_DIR/pat.log"; }
 wait_for 10 refused || fail "pat took a route over its own network"
