@@ -266,6 +266,13 @@ print_netcfg(FILE *fp, const char *netcfg)
 
 static void	 peer_prefix(const struct conf_prefix *, char *, size_t);
 
+/* A route of a family we can print; others are skipped, as DNS are. */
+static int
+route_af_ok(const struct conf_prefix *p)
+{
+	return p->af == AF_INET || p->af == AF_INET6;
+}
+
 /* Which of a client's settings came from its server (CONF_SET_*). */
 static const struct {
 	unsigned int	 bit;
@@ -314,6 +321,8 @@ print_routes(FILE *fp, const struct status_info *si)
 	if (si->default_route)
 		strlcpy(line, "default", sizeof(line));
 	for (i = 0; i < si->n_routes && i < CONF_MAX_ROUTES; i++) {
+		if (!route_af_ok(&si->routes[i]))
+			continue;
 		peer_prefix(&si->routes[i], pf, sizeof(pf));
 		if (line[0] != '\0')
 			strlcat(line, " ", sizeof(line));
@@ -500,10 +509,11 @@ json_client(struct json *j, const struct status_info *si)
 	json_bool(j, "default_route", si->default_route);
 	json_bool(j, "block_outside", si->block_outside);
 	json_begin_array(j, "routes");
-	for (i = 0; i < si->n_routes && i < CONF_MAX_ROUTES; i++) {
-		peer_prefix(&si->routes[i], pf, sizeof(pf));
-		json_string(j, NULL, pf);
-	}
+	for (i = 0; i < si->n_routes && i < CONF_MAX_ROUTES; i++)
+		if (route_af_ok(&si->routes[i])) {
+			peer_prefix(&si->routes[i], pf, sizeof(pf));
+			json_string(j, NULL, pf);
+		}
 	json_end_array(j);
 	json_begin_array(j, "pushed");
 	for (i = 0; i < nitems(pushed_names); i++)
