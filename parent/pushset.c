@@ -22,6 +22,7 @@
 #include <net/if.h>
 
 #include <ifaddrs.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "pushset.h"
@@ -223,30 +224,55 @@ pushset_merge(struct conf *out, const struct conf *own, const struct push *p)
 	return (took);
 }
 
+/*
+ * How many bytes of a netmask's address the system filled in: the BSDs
+ * and macOS trim its trailing zero bytes (sa_len), Linux gives it whole.
+ */
+static size_t
+mask_bytes(const struct sockaddr *sa, size_t off, size_t len)
+{
+#if defined(__APPLE__) || defined(__OpenBSD__) || defined(__FreeBSD__) || \
+    defined(__NetBSD__) || defined(__DragonFly__)
+	if (sa->sa_len <= off)
+		return (0);
+	if ((size_t)sa->sa_len - off < len)
+		return (sa->sa_len - off);
+#endif
+	(void)sa;
+	(void)off;
+	return (len);
+}
+
 static void
 local_prefix(struct conf_prefix *pf, const struct ifaddrs *ifa)
 {
-	const uint8_t	*m;
-	unsigned int	 i, len, plen = 0;
+	const struct sockaddr	*nm = ifa->ifa_netmask;
+	const uint8_t		*m = NULL;
+	size_t			 len, avail = 0, i, plen = 0;
 
 	if (ifa->ifa_addr->sa_family == AF_INET) {
 		host(pf, AF_INET, &((const struct sockaddr_in *)
 		    (const void *)ifa->ifa_addr)->sin_addr);
 		len = 4;
-		m = ifa->ifa_netmask == NULL ? NULL : (const uint8_t *)
-		    &((const struct sockaddr_in *)(const void *)
-		    ifa->ifa_netmask)->sin_addr;
+		if (nm != NULL) {
+			m = (const uint8_t *)&((const struct sockaddr_in *)
+			    (const void *)nm)->sin_addr;
+			avail = mask_bytes(nm, offsetof(struct sockaddr_in,
+			    sin_addr), len);
+		}
 	} else {
 		host(pf, AF_INET6, &((const struct sockaddr_in6 *)
 		    (const void *)ifa->ifa_addr)->sin6_addr);
 		len = 16;
-		m = ifa->ifa_netmask == NULL ? NULL : (const uint8_t *)
-		    &((const struct sockaddr_in6 *)(const void *)
-		    ifa->ifa_netmask)->sin6_addr;
+		if (nm != NULL) {
+			m = (const uint8_t *)&((const struct sockaddr_in6 *)
+			    (const void *)nm)->sin6_addr;
+			avail = mask_bytes(nm, offsetof(struct sockaddr_in6,
+			    sin6_addr), len);
+		}
 	}
 	/* The leading ones of the mask; none: the address alone. */
-	for (i = 0; m != NULL && i < 8 * len && (m[i / 8] &
-	    (0x80 >> (i % 8))); i++)
+	for (i = 0; i < 8 * avail && (m[i / 8] & (0x80 >> (i % 8))); i++)
 		plen++;
 	pf->plen = plen == 0 ? 8 * len : plen;
 }
