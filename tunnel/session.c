@@ -17,7 +17,10 @@
 #include "compat.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <event.h>
@@ -32,6 +35,7 @@
 #include "msgcat.h"
 #include "peertab.h"
 #include "sockopt.h"
+#include "srccheck.h"
 #include "tcpinfo.h"
 #include "tunnel.h"
 
@@ -399,6 +403,20 @@ policy_route(void *arg, const uint8_t *ip, size_t len, int *why)
 	return &p->sess->conn;
 }
 
+/* The source address of a packet the caller has checked is IPv4 or
+ * IPv6 and long enough for its header, for a log line. */
+static const char *
+packet_source(const uint8_t *ip, size_t len, char *buf, size_t size)
+{
+	if (len >= 20 && ip[0] >> 4 == 4 &&
+	    inet_ntop(AF_INET, ip + 12, buf, size) != NULL)
+		return buf;
+	if (len >= 40 && ip[0] >> 4 == 6 &&
+	    inet_ntop(AF_INET6, ip + 8, buf, size) != NULL)
+		return buf;
+	return "?";
+}
+
 /* And whether a session's packet may enter the TUN: its source must
  * be its peer's, and between clients only if allowed. */
 static int
@@ -406,11 +424,13 @@ policy_admit(void *arg, struct dp_conn *c, const uint8_t *ip, size_t len)
 {
 	struct session	*ss = c->owner;
 	struct tpeer	*dst, *src;
+	char		 a[INET6_ADDRSTRLEN];
 
-	if ((src = peertab_src(ip, len)) != ss->peer) {
-		log_ratelimited(log_debug, "%s: dropped a packet from %s",
-		    ss->peer->name, src != NULL ? src->name :
-		    "an address no peer owns");
+	if ((src = peertab_src(ip, len)) != ss->peer &&
+	    !srccheck_link_scope(ip, len)) {
+		log_ratelimited(log_debug, "%s: dropped a packet from %s: %s",
+		    ss->peer->name, packet_source(ip, len, a, sizeof(a)),
+		    src != NULL ? src->name : "an address no peer owns");
 		return DROP_SPOOFED;
 	}
 	if (s.server && !s.client_to_client &&
