@@ -22,7 +22,9 @@
  * leaves unsaid comes from the last push it took; until a push came,
  * addresses the file does not give are unknown (netcfg's have_addrs 0:
  * the seal is up, the tunnel has no address).  A version 1 session
- * pushes nothing: the file and its defaults hold, as before pushes.
+ * pushes nothing, nor does DSVPN's protocol (a client with "protocol
+ * dsvpn" has its addresses from the start): the file and its defaults
+ * hold, as before pushes.
  */
 #include "compat.h"
 
@@ -65,7 +67,8 @@ pushed_effective(struct conf *eff, const struct conf *own,
 		*eff = *own;
 	if (took != NULL)
 		*took = t;
-	if (state != PUSH_NONE)
+	/* DSVPN's protocol pushes nothing: the file and its defaults. */
+	if (state != PUSH_NONE || own->protocol == CONF_PROTO_DSVPN)
 		return (1);
 	/* Before the first session: only what the file says. */
 	if (!(own->explicit & CONF_SET_INET6))
