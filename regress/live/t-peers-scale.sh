@@ -59,8 +59,8 @@ wait_for 60 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
 tun_up() { ip -n "$NS_S" link show tunp0 | grep -q ',UP'; }
 wait_for 30 tun_up || fail "no tunp0 up"
 # netcfg routes the pool to the tunnel: nothing by hand.
-ip -n "$NS_S" route show 10.64.0.0/16 | grep -q 'dev tunp0' ||
-    fail "no pool route: $(ip -n "$NS_S" route)"
+pool_routed() { ip -n "$NS_S" route show 10.64.0.0/16 | grep -q 'dev tunp0'; }
+wait_for 30 pool_routed || fail "no pool route: $(ip -n "$NS_S" route)"
 last=$(printf 'c%05d' $((N - 1)))
 addr=$(live_peer server "$last" .inet)
 note "server up with $N clients in $(( $(date +%s) - t0 )) s; $last has $addr"

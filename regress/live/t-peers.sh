@@ -91,9 +91,10 @@ wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
 tun_up() { ip -n "$NS_S" link show tunp0 | grep -q ',UP'; }
 wait_for 10 tun_up || fail "no tunp0 up"
 # netcfg routes the pools to the tunnel and NATs them: nothing by hand.
-ip -n "$NS_S" route show 192.168.192.0/24 | grep -q 'dev tunp0' ||
+pool_routed() { ip -n "$NS_S" $1 route show $2 | grep -q 'dev tunp0'; }
+wait_for 10 pool_routed -4 192.168.192.0/24 ||
     fail "no pool route: $(ip -n "$NS_S" route)"
-ip -n "$NS_S" -6 route show fd00:dead::/120 | grep -q 'dev tunp0' ||
+wait_for 10 pool_routed -6 fd00:dead::/120 ||
     fail "no pool6 route: $(ip -n "$NS_S" -6 route)"
 
 # carol has no fixed address: the server gave her one from the pool.
