@@ -212,6 +212,11 @@ void	 session_set_sources(const struct srccheck *);
 uint64_t now_ms(void);
 
 /* pending.c: the server's connections until their handshake is done. */
+/* budget.c: a server's limits, from its number of clients. */
+unsigned long	 budget_nofile(uint32_t);
+size_t		 budget_replay(uint32_t);
+void		 budget_check(uint32_t);
+
 void	 pending_init(struct tunnel_stats *);
 void	 pending_add(int fd);
 void	 pending_listen(int fd);
@@ -226,6 +231,7 @@ void	 tunnel_session_down(struct tpeer *, int was_up, int cause,
 void	 tunnel_proto_params(struct proto_params *, enum proto_role);
 /* The configured dead-peer timeout. */
 uint32_t tunnel_dead_ms(void);
+uint32_t tunnel_keepalive_ms(void);
 /* Server: the encoded push for this peer into buf; its length, or -1. */
 ssize_t	 tunnel_push_for(const struct tpeer *, uint8_t *buf, size_t len);
 /* Client: the server's push, as it came (checked by push_decode()). */

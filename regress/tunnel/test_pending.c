@@ -101,6 +101,12 @@ tunnel_dead_ms(void)
 	return PROTO_DEF_DEAD_MS;
 }
 
+uint32_t
+tunnel_keepalive_ms(void)
+{
+	return PROTO_DEF_KEEPALIVE_MS;
+}
+
 /* Version 1 sessions here: nothing is pushed. */
 ssize_t
 tunnel_push_for(const struct tpeer *p, uint8_t *buf, size_t len)
