@@ -534,3 +534,24 @@ live_many_up() {
 	    ip -n "$NS_S" route add 10.64.0.0/16 dev tunp0 ||
 	    fail "pool route"
 }
+
+# A real client of live_many_conf's server, with key I and the address
+# the server gave client I, started in NS: live_many_client NAME I NS
+live_many_client() {
+	local key addr
+	key=$LIVE_DIR/keys/k$(printf %05d "$2")
+	addr=$(live_peer server "$(printf c%05d "$2")" .inet)
+	case $addr in
+	10.64.*) ;;
+	*)	fail "client $2 has no pool address: $addr" ;;
+	esac
+	{
+		echo "key \"$key\""
+		echo "connect to $SRV_IP port 443"
+		echo "control socket \"$LIVE_DIR/$1.sock\""
+		echo "no default route"
+		echo "tunnel tunc0 { inet $addr peer 10.64.0.1; no inet6 }"
+	} >"$LIVE_DIR/$1.conf"
+	chmod 644 "$LIVE_DIR/$1.conf"
+	live_start "$1" "$3"
+}
