@@ -31,6 +31,8 @@
 #               the same run (goal: >= 0.90 with 4 and with 16)
 #   jain        Jain's fairness index of their rates, (sum x)^2 /
 #               (n sum x^2): 1 when all equal (goal: >= 0.95 among 4)
+#   qdrops      packets the server dropped meanwhile because a session's
+#               queue was full (its queue_full counter)
 #
 # A stream that fails, or a client whose session drops, makes the run no
 # figure.  Before each run it waits for a quiet machine (lib.sh) and
@@ -108,11 +110,16 @@ sum_jain() {
 	    END { printf "%.0f %.3f\n", s, (q > 0) ? s * s / (n * q) : 0 }'
 }
 
+qdrops() {
+	ctl server status -j | jq '.stats.drops.queue_full'
+}
+
 one_run() {	# one_run I: figure lines appended to $FIG
-	local k dir r one sum jain
+	local k dir r one sum jain q0
 	for dir in up down; do
 		one=
 		for k in 1 4 16; do
+			q0=$(qdrops)
 			r=$(streams $k $dir) || {
 				echo "--- run $1: $k $dir: a stream failed," \
 				    "no figure"
@@ -121,9 +128,10 @@ one_run() {	# one_run I: figure lines appended to $FIG
 			set -- "$1" $(echo "$r" | sum_jain)
 			sum=$2 jain=$3
 			[ -z "$one" ] && one=$sum
-			printf '%s\t%s\t%s\t%s\t%.3f\t%s\t%s\n' "$1" $k $dir \
-			    "$sum" "$(echo "$sum $one" | awk '{ print $1 / $2 }')" \
-			    "$jain" "$LOAD" | tee -a "$FIG"
+			printf '%s\t%s\t%s\t%s\t%.3f\t%s\t%s\t%s\n' "$1" $k \
+			    $dir "$sum" \
+			    "$(echo "$sum $one" | awk '{ print $1 / $2 }')" \
+			    "$jain" $(( $(qdrops) - q0 )) "$LOAD" | tee -a "$FIG"
 		done
 	done
 	for k in $(seq 1 $K); do
@@ -141,7 +149,7 @@ TMPDIR=$(mktemp -d)
 	setup
 	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $K clients," \
 	    "$SECS s streams, $("$DSVPND" -V 2>&1 | head -n 1)"
-	printf 'run\tclients\tdir\taggregate_mbps\tratio\tjain\tload\n'
+	printf 'run\tclients\tdir\taggregate_mbps\tratio\tjain\tqdrops\tload\n'
 	i=1
 	while [ "$i" -le "$RUNS" ]; do
 		wait_quiet
@@ -153,10 +161,11 @@ TMPDIR=$(mktemp -d)
 		for k in 1 4 16; do
 			awk -v k=$k -v d=$dir '$2 == k && $3 == d' "$FIG" \
 			    >"$FIG.$k$dir"
-			printf 'median\t%s\t%s\t%s\t%s\t%s\t%s runs\n' $k $dir \
-			    "$(median "$FIG.$k$dir" 4)" \
+			printf 'median\t%s\t%s\t%s\t%s\t%s\t%s\t%s runs\n' $k \
+			    $dir "$(median "$FIG.$k$dir" 4)" \
 			    "$(median "$FIG.$k$dir" 5)" \
 			    "$(median "$FIG.$k$dir" 6)" \
+			    "$(median "$FIG.$k$dir" 7)" \
 			    "$(wc -l <"$FIG.$k$dir")"
 			rm -f "$FIG.$k$dir"
 		done

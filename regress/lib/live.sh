@@ -522,14 +522,19 @@ live_many_conf() {
 	chmod 644 "$LIVE_DIR/server.conf" "$LIVE_DIR/clients.inc"
 }
 
-# Start the server of live_many_conf and wait for its TUN, with the
-# pool's route (until netcfg renders pools): live_many_up
+# Start the server of live_many_conf and wait until it is ready, with
+# the pool's route (made here where netcfg does not render pools yet):
+# live_many_up
 live_many_up() {
 	live_start server "$NS_S"
 	wait_for 60 test -S "$LIVE_DIR/server.sock" ||
 	    fail "server did not start"
 	wait_for 30 sh -c "ip -n $NS_S link show tunp0 | grep -q ',UP'" ||
 	    fail "no tunp0 up"
+	# netcfg's plan (the pool's route among it) is in place once the
+	# parent says it is ready.
+	wait_for 60 grep -q 'parent: ready' "$LIVE_DIR/server.log" ||
+	    fail "server not ready"
 	ip -n "$NS_S" route show 10.64.0.0/16 | grep -q . ||
 	    ip -n "$NS_S" route add 10.64.0.0/16 dev tunp0 ||
 	    fail "pool route"
