@@ -115,11 +115,15 @@ struct msg_tun {
 
 struct msg_endpoint {
 	char		 addr[MSG_ENDPOINT_MAX];	/* "host port" numeric */
+	int32_t		 protocol;	/* a listener's: CONF_PROTO_* */
 };
+
+#define MSG_PROTO_NAME_MAX	16	/* "dsvpnd v2", "dsvpn" */
 
 struct msg_session {
 	char		 peer[MSG_ENDPOINT_MAX];
 	char		 cipher[32];
+	char		 protocol[MSG_PROTO_NAME_MAX];
 };
 
 /* Why a client is not up, or a session ended: for status and logs. */
@@ -150,6 +154,7 @@ struct msg_client {
 	struct conf_key		 key;
 	int32_t			 has4;
 	int32_t			 has6;
+	int32_t			 protocol;	/* CONF_PROTO_DSVPN: on */
 	struct in_addr		 inet;
 	struct in6_addr		 inet6;
 	uint32_t		 n_routes;
@@ -170,6 +175,7 @@ struct peer_status {
 	char			 name[CONF_NAME_MAX];
 	char			 endpoint[MSG_ENDPOINT_MAX];
 	char			 cipher[32];
+	char			 protocol[MSG_PROTO_NAME_MAX];
 	uint32_t		 id;
 	int32_t			 up;
 	int32_t			 cause;		/* last enum down_cause */
@@ -248,7 +254,7 @@ enum session_state {
 	STATE_UP
 };
 
-#define STATUS_VERSION		2
+#define STATUS_VERSION		3
 
 struct status_info {
 	uint32_t	 version;
@@ -263,6 +269,7 @@ struct status_info {
 	char		 inet6_local[INET6_ADDRSTRLEN];
 	char		 inet6_peer[INET6_ADDRSTRLEN];
 	char		 cipher[32];
+	char		 protocol[MSG_PROTO_NAME_MAX];	/* a client's */
 	char		 sandbox[16];
 	struct tunnel_stats stats;
 	/* a client not up: why (enum down_cause) and in words */

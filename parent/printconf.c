@@ -96,14 +96,17 @@ print_endpoint(const struct conf *c)
 
 	if (c->role == ROLE_SERVER) {
 		for (i = 0; i < c->n_listen; i++)
-			printf("listen on %s port %s\n", c->listen[i].host,
-			    c->listen[i].port);
+			printf("listen on %s port %s%s\n", c->listen[i].host,
+			    c->listen[i].port, c->listen[i].protocol ==
+			    CONF_PROTO_DSVPN ? " protocol dsvpn" : "");
 	} else if (c->role == ROLE_CLIENT) {
 		for (i = 0; i < c->n_servers; i++) {
 			printf("connect to ");
 			print_name(c->servers[i].host);
 			printf(" port %s\n", c->servers[i].port);
 		}
+		if (c->protocol == CONF_PROTO_DSVPN)
+			printf("protocol dsvpn\n");
 	}
 }
 
@@ -254,6 +257,8 @@ print_server_clients(const struct conf *c, const struct conf_clients *cl)
 			putchar('\t');
 			print_prefix("route", &k->routes[j], 1);
 		}
+		if (k->protocol == CONF_PROTO_DSVPN)
+			printf("\tprotocol dsvpn\n");
 		printf("}\n");
 	}
 }

@@ -115,16 +115,20 @@ parent_listen(void)
 	struct msg_endpoint	 ep;
 	char			 err[256];
 	int			 fds[CONF_MAX_LISTEN * 2], n, i;
+	int			 protos[CONF_MAX_LISTEN * 2];
 
 	if (env->conf.role != ROLE_SERVER || kid->pid == 0)
 		return;
-	n = transport_listen(&env->conf, fds, nitems(fds), err, sizeof(err));
+	n = transport_listen(&env->conf, fds, protos, nitems(fds), err,
+	    sizeof(err));
 	if (n <= 0)
 		fatalx("%s", err);
 	for (i = 0; i < n; i++) {
 		memset(&ep, 0, sizeof(ep));
 		sockname(fds[i], ep.addr, sizeof(ep.addr));
-		log_info("listening on %s", ep.addr);
+		ep.protocol = protos[i];
+		log_info("listening on %s%s", ep.addr,
+		    protos[i] == CONF_PROTO_DSVPN ? " (DSVPN protocol)" : "");
 		peer_compose(&kid->peer, MSG_LISTEN_FD, 0, fds[i], &ep,
 		    sizeof(ep));
 	}

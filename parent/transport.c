@@ -166,19 +166,22 @@ listen_entry(const struct conf_listen *l, int *fds, size_t maxfds,
 }
 
 int
-transport_listen(const struct conf *conf, int *fds, size_t maxfds,
-    char *err, size_t errlen)
+transport_listen(const struct conf *conf, int *fds, int *protos,
+    size_t maxfds, char *err, size_t errlen)
 {
-	size_t		 n = 0;
+	size_t		 n = 0, k;
 	unsigned int	 i;
 
 	for (i = 0; i < conf->n_listen && i < CONF_MAX_LISTEN; i++) {
+		k = n;
 		if (listen_entry(&conf->listen[i], fds, maxfds, &n, err,
 		    errlen) == -1) {
 			while (n > 0)
 				close(fds[--n]);
 			return (-1);
 		}
+		while (protos != NULL && k < n)
+			protos[k++] = conf->listen[i].protocol;
 	}
 	return ((int)n);
 }

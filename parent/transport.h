@@ -36,10 +36,11 @@
  * Server: listening sockets for conf->listen[].  Host "*" is one [::]
  * socket accepting IPv4 too (0.0.0.0 where IPv6 is missing); a name gets
  * one socket per address it resolves to.  Returns how many are in fds,
- * or -1 with err (and none left open).
+ * or -1 with err (and none left open); protos, unless NULL, gets the
+ * protocol (CONF_PROTO_*) of each socket's listen line.
  */
-int	 transport_listen(const struct conf *, int *fds, size_t maxfds,
-	    char *err, size_t errlen);
+int	 transport_listen(const struct conf *, int *fds, int *protos,
+	    size_t maxfds, char *err, size_t errlen);
 
 /*
  * Client: resolves host and port afresh on every call, so a server that
