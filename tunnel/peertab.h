@@ -68,6 +68,8 @@ struct tpeer {
 	time_t			 clone_since;
 	unsigned int		 clones;
 	int			 mark;		/* peertab_commit's */
+	unsigned int		 nsess;		/* sessions bound to it, its
+						 * candidates included */
 	int			 fresh;		/* its id drawn by this commit */
 };
 

@@ -522,6 +522,10 @@ session_is_up(const struct session *ss)
 void
 session_rebind(struct session *ss, struct tpeer *p)
 {
+	if (ss->peer != p) {
+		ss->peer->nsess--;
+		p->nsess++;
+	}
 	ss->peer = p;
 	ss->conn.pc = &p->c;
 }
@@ -532,17 +536,28 @@ session_move_peer(struct tpeer *from, struct tpeer *to)
 {
 	struct session	*ss;
 
-	for (ss = s.list; ss != NULL; ss = ss->next)
+	/* A peer has one session but for DSVPN candidates: with 10,000
+	 * peers, a reload must not walk every session for each. */
+	if (from->nsess == 1 && from->sess != NULL &&
+	    from->sess->peer == from) {
+		session_rebind(from->sess, to);
+		return;
+	}
+	for (ss = s.list; ss != NULL && from->nsess > 0; ss = ss->next)
 		if (ss->peer == from)
 			session_rebind(ss, to);
 }
 
-/* The newest session of p other than not, or NULL. */
+/* The newest session of p other than not, or NULL: a walk only when p
+ * has another. */
 static struct session *
 session_newest(const struct tpeer *p, const struct session *not)
 {
 	struct session	*ss;
 
+	if (p->nsess == 0 || (p->nsess == 1 && not != NULL &&
+	    not->peer == p))
+		return NULL;
 	for (ss = s.list; ss != NULL; ss = ss->next)
 		if (ss->peer == p && ss != not)
 			return ss;
@@ -687,6 +702,7 @@ session_start(int fd, struct sproto sp, const char *endpoint,
 	if ((ss = calloc(1, sizeof(*ss))) == NULL)
 		fatal("%s", __func__);
 	ss->peer = p;
+	p->nsess++;
 	ss->fd = fd;
 	ss->last_rx_ms = now;
 	strlcpy(ss->endpoint, endpoint, sizeof(ss->endpoint));
@@ -775,6 +791,7 @@ session_end(struct session *ss, int orderly, int cause, const char *why)
 	dp_detach(&ss->conn);
 	close(ss->fd);
 	session_unlink(ss);
+	p->nsess--;
 	if (p->sess == ss)
 		p->sess = session_newest(p, NULL);
 	if (was_up) {
