@@ -376,13 +376,14 @@ status_print(FILE *fp, const struct status_info *si, const char *netcfg,
 		kv(fp, "clients", "%u configured, %u up", si->n_clients,
 		    si->n_up);
 	kv(fp, "interface", "%s", si->ifname[0] ? si->ifname : "none");
-	if (si->role == ROLE_CLIENT)
+	if (si->role == ROLE_CLIENT) {
 		print_client(fp, si);
-	else {
+		kv(fp, "protocol", "%s", si->protocol[0] ? si->protocol :
+		    "none");
+	} else {
 		print_addrs(fp, "inet", si->inet_local, si->inet_peer);
 		print_addrs(fp, "inet6", si->inet6_local, si->inet6_peer);
 	}
-	kv(fp, "protocol", "%s", si->protocol[0] ? si->protocol : "none");
 	kv(fp, "cipher", "%s", si->cipher[0] ? si->cipher : "none");
 	print_dns(fp, si);
 	fmt_time(si->stats.last_handshake, now, t, sizeof(t));

@@ -383,6 +383,9 @@ pending_dsvpn_peer(struct dsvpn_params *par, const uint8_t *hello,
 		    fault) == 0)
 			return p;
 		sodium_memzero(par->psk, sizeof(par->psk));
+		/* Its MAC verified, the cache knew it: this key's replay. */
+		if (*fault == PROTO_F_REPLAY)
+			return NULL;
 	}
 	return NULL;
 }
