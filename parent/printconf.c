@@ -208,6 +208,12 @@ print_client_explicit(const struct conf *c)
 	size_t	 i;
 	int	 n;
 
+	/* DSVPN's protocol pushes nothing: the file and its defaults. */
+	if (c->protocol == CONF_PROTO_DSVPN) {
+		printf("# protocol dsvpn: nothing is pushed, these settings "
+		    "stand as they are\n");
+		return;
+	}
 	printf("# kept over what the server pushes:");
 	for (i = 0, n = 0; i < nitems(set); i++)
 		if (c->explicit & set[i].bit)
