@@ -72,6 +72,7 @@ enum msg_type {
 	MSG_PEERS_PAGE,		/* struct peers_page + entries */
 	MSG_KICK_RESULT,	/* struct msg_result */
 	MSG_PUSHED,		/* the server's PUSH payload, as it came */
+	MSG_PATH_MTU,		/* struct msg_path_mtu: client, UDP */
 	/* parent -> netcfg */
 	MSG_NETCFG_APPLY,	/* struct netcfg_req */
 	MSG_NETCFG_REVERT,	/* none: undo the journal */
@@ -115,11 +116,23 @@ struct msg_tun {
 
 struct msg_endpoint {
 	char		 addr[MSG_ENDPOINT_MAX];	/* "host port" numeric */
+	int32_t		 transport;	/* CONF_T_TCP or CONF_T_UDP */
 };
 
 struct msg_session {
 	char		 peer[MSG_ENDPOINT_MAX];
 	char		 cipher[32];
+	int32_t		 transport;	/* CONF_T_TCP or CONF_T_UDP */
+};
+
+/*
+ * A client over UDP found its path MTU (the largest outer IP packet
+ * that gets through, by probing) and wants the TUN MTU that fits in
+ * it; the parent, who owns the TUN, sets it and shows both.
+ */
+struct msg_path_mtu {
+	int32_t		 path_mtu;
+	int32_t		 tun_mtu;
 };
 
 /* Why a client is not up, or a session ended: for status and logs. */
@@ -222,6 +235,7 @@ enum drop_reason {
 	DROP_SPOOFED,		/* peer's source not among its prefixes */
 	DROP_NO_PEER,		/* TUN packet to an address no peer owns */
 	DROP_C2C,		/* client to client, not allowed */
+	DROP_TOO_BIG,		/* larger than the UDP path: ICMP sent */
 	DROP_MAX
 };
 
@@ -236,6 +250,7 @@ struct tunnel_stats {
 	uint64_t	 reconnects;	/* sessions after the first */
 	uint64_t	 peers_up;	/* sessions up now */
 	uint64_t	 replaced;	/* sessions replaced by a newer one */
+	uint64_t	 roamed;	/* UDP sessions moved to a new address */
 	uint64_t	 drops[DROP_MAX];
 	int64_t		 last_handshake;	/* unix time, 0 never */
 	int64_t		 last_rekey;
@@ -248,7 +263,7 @@ enum session_state {
 	STATE_UP
 };
 
-#define STATUS_VERSION		2
+#define STATUS_VERSION		3
 
 struct status_info {
 	uint32_t	 version;
@@ -271,6 +286,11 @@ struct status_info {
 	/* a server: configured clients, sessions up */
 	uint32_t	 n_clients;
 	uint32_t	 n_up;
+	/* a client: the transport (CONF_T_*, 0 none), the path MTU (0:
+	 * not probed, TCP) and the TUN MTU now */
+	int32_t		 transport;
+	int32_t		 path_mtu;
+	int32_t		 tun_mtu;
 	/* a client: the DNS servers pushed or configured */
 	uint32_t	 n_dns;
 	struct conf_prefix dns[CONF_MAX_DNS];

@@ -53,6 +53,7 @@ static const char *drop_names[DROP_MAX] = {
 	[DROP_SPOOFED] = "spoofed",
 	[DROP_NO_PEER] = "no_peer",
 	[DROP_C2C] = "client_to_client",
+	[DROP_TOO_BIG] = "too_big",
 };
 
 static const char *cause_names[CAUSE_MAX] = {
@@ -257,6 +258,31 @@ print_netcfg(FILE *fp, const char *netcfg)
 	}
 }
 
+static const char *
+transport_name(int t)
+{
+	switch (t) {
+	case CONF_T_TCP:
+		return "tcp";
+	case CONF_T_UDP:
+		return "udp";
+	}
+	return "none";
+}
+
+/* A client's transport, and over UDP the path MTU it probed. */
+static void
+print_transport(FILE *fp, const struct status_info *si)
+{
+	if (si->state != STATE_UP)
+		kv(fp, "transport", "none");
+	else if (si->transport == CONF_T_UDP && si->path_mtu > 0)
+		kv(fp, "transport", "udp, path mtu %d", si->path_mtu);
+	else
+		kv(fp, "transport", "%s", transport_name(si->transport));
+	kv(fp, "tun mtu", "%d", si->tun_mtu);
+}
+
 static void
 print_dns(FILE *fp, const struct status_info *si)
 {
@@ -301,6 +327,8 @@ status_print(FILE *fp, const struct status_info *si, const char *netcfg,
 	if (si->role == ROLE_SERVER)
 		kv(fp, "clients", "%u configured, %u up", si->n_clients,
 		    si->n_up);
+	if (si->role == ROLE_CLIENT)
+		print_transport(fp, si);
 	kv(fp, "interface", "%s", si->ifname[0] ? si->ifname : "none");
 	print_addrs(fp, "inet", si->inet_local, si->inet_peer);
 	print_addrs(fp, "inet6", si->inet6_local, si->inet6_peer);
@@ -451,6 +479,11 @@ status_json_fields(struct json *jp, const struct status_info *si,
 	json_pair(&j, "inet", si->inet_local, si->inet_peer);
 	json_pair(&j, "inet6", si->inet6_local, si->inet6_peer);
 	json_text(&j, "cipher", si->cipher);
+	if (si->role == ROLE_CLIENT) {
+		json_string(&j, "transport", transport_name(si->transport));
+		json_int(&j, "path_mtu", si->path_mtu);
+		json_int(&j, "tun_mtu", si->tun_mtu);
+	}
 	json_text(&j, "sandbox", si->sandbox);
 	json_stats(&j, &si->stats);
 	json_netcfg(&j, netcfg);

@@ -129,6 +129,9 @@ static struct {
 	int		 cur_inet, cur_inet6;	/* set in this block */
 	char		*hosts[CONF_MAX_SERVERS];	/* of one connect to */
 	int		 nhosts;
+	/* The transport words of the line being read, in order. */
+	uint8_t		 tr[CONF_MAX_TRANSPORTS];
+	int		 ntr;
 	/* What a syntax error names: the statement being read (its first
 	 * token), whether inside a tunnel block, and the last token. */
 	int		 stmt;
@@ -174,6 +177,7 @@ static int	 parse_addr(const char *, int, void *);
 static int	 parse_prefix(const char *, struct conf_prefix *);
 static int	 parse_bytes(const char *, const char *, uint64_t *);
 static int	 set_listen(const char *, const char *);
+static void	 transport_add(char *);
 static int	 set_connect(const char *, const char *);
 static int	 set_ifname(const char *);
 static int	 set_path(char *, size_t, const char *, const char *);
@@ -201,7 +205,7 @@ static int	 add_dns(const char *);
 %token	DEFAULT ROUTE NAT EGRESS GATEWAY FIREWALL NFTABLES IPTABLES
 %token	KEEPALIVE DEADPEER TIMEOUT REKEY EVERY SECONDS AFTER CLOCK WINDOW
 %token	RECONNECT BACKOFF MAXIMUM USER CHROOT CONTROL SOCKET INCLUDE ERROR
-%token	INSTANCE ID BLOCK OUTSIDE
+%token	INSTANCE ID BLOCK OUTSIDE TRANSPORT
 %token	CLIENT CLIENTTOCLIENT POOL PUSH DNS LEASES
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -268,6 +272,16 @@ port		: /* empty */		{ $$ = atoi(CONF_DEFAULT_PORT); }
 		}
 		;
 
+/* "transport udp tcp": the words in order; none means TCP alone. */
+transports	: /* empty */		{ ps.ntr = 0; }
+		| TRANSPORT { ps.ntr = 0; } trlist
+		;
+
+trlist		: STRING		{ transport_add($1); }
+		| trlist STRING		{ transport_add($2); }
+		| trlist ',' STRING	{ transport_add($3); }
+		;
+
 seconds		: NUMBER		{ $$ = $1; }
 		| NUMBER SECONDS	{ $$ = $1; }
 		;
@@ -282,14 +296,14 @@ setting		: KEY STRING {
 				conferr("%s", err);
 			free($2);
 		}
-		| LISTEN ON STRING port {
+		| LISTEN ON STRING port transports {
 			char	 pbuf[16];
 
 			snprintf(pbuf, sizeof(pbuf), "%lld", (long long)$4);
 			set_listen($3, pbuf);
 			free($3);
 		}
-		| CONNECT TO hosts port {
+		| CONNECT TO hosts port transports {
 			char	 pbuf[16];
 
 			snprintf(pbuf, sizeof(pbuf), "%lld", (long long)$4);
@@ -653,6 +667,7 @@ static const struct keyword	 keywords[] = {
 	{ "socket",	SOCKET },
 	{ "timeout",	TIMEOUT },
 	{ "to",		TO },
+	{ "transport",	TRANSPORT },
 	{ "tunnel",	TUNNEL },
 	{ "user",	USER },
 	{ "window",	WINDOW },
@@ -695,8 +710,10 @@ static const struct {
 	const char	*usage;
 } statements[] = {
 	{ KEY,		"key FILE" },
-	{ LISTEN,	"listen on ADDRESS|* [port PORT]" },
-	{ CONNECT,	"connect to HOST[, HOST ...] [port PORT]" },
+	{ LISTEN,	"listen on ADDRESS|* [port PORT] "
+			    "[transport tcp|udp ...]" },
+	{ CONNECT,	"connect to HOST[, HOST ...] [port PORT] "
+			    "[transport udp|tcp ...]" },
 	{ CLIENT,	"client NAME { key FILE; [inet ADDRESS]; "
 			    "[inet6 ADDRESS]; [route PREFIX ...] }" },
 	{ POOL,		"pool PREFIX" },
@@ -1710,6 +1727,11 @@ set_listen(const char *host, const char *port)
 	l = &c->listen[c->n_listen++];
 	strlcpy(l->host, host, sizeof(l->host));
 	strlcpy(l->port, port, sizeof(l->port));
+	l->transports = 0;
+	for (i = 0; i < (unsigned int)ps.ntr; i++)
+		l->transports |= ps.tr[i];
+	if (l->transports == 0)
+		l->transports = CONF_T_TCP;
 	return 0;
 }
 
@@ -1745,8 +1767,41 @@ set_connect(const char *host, const char *port)
 	c->role = ROLE_CLIENT;
 	strlcpy(c->servers[c->n_servers].host, host, CONF_HOST_MAX);
 	strlcpy(c->servers[c->n_servers].port, port, CONF_PORT_MAX);
+	if (ps.ntr == 0) {
+		c->servers[c->n_servers].n_transports = 1;
+		c->servers[c->n_servers].transports[0] = CONF_T_TCP;
+	} else {
+		c->servers[c->n_servers].n_transports = ps.ntr;
+		memcpy(c->servers[c->n_servers].transports, ps.tr, ps.ntr);
+	}
 	c->n_servers++;
 	return 0;
+}
+
+/* One word of "transport udp tcp": each at most once. */
+static void
+transport_add(char *word)
+{
+	uint8_t	 t;
+	int	 i;
+
+	if (strcmp(word, "tcp") == 0)
+		t = CONF_T_TCP;
+	else if (strcmp(word, "udp") == 0)
+		t = CONF_T_UDP;
+	else {
+		conferr("unknown transport '%s': use tcp or udp", word);
+		free(word);
+		return;
+	}
+	free(word);
+	for (i = 0; i < ps.ntr; i++)
+		if (ps.tr[i] == t) {
+			conferr("transport %s given twice", t == CONF_T_TCP ?
+			    "tcp" : "udp");
+			return;
+		}
+	ps.tr[ps.ntr++] = t;
 }
 
 /* The hosts of one "connect to a, b port P" line, then the line. */

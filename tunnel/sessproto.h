@@ -30,7 +30,7 @@
 
 #include "proto.h"
 
-#define SPROTO_HDR_MAX	16	/* the largest hdr_len of any protocol */
+#define SPROTO_HDR_MAX	24	/* the largest hdr_len of any protocol */
 
 struct sproto_ops {
 	const char	*name;
@@ -60,6 +60,9 @@ struct sproto_ops {
 	/* Server: the settings a client is told (-1: not this protocol
 	 * or version). */
 	int		(*push)(void *, const uint8_t *, size_t, uint64_t);
+	/* 1: each input and each pending() is one whole datagram (UDP),
+	 * sent and received on its own; 0: a byte stream (TCP). */
+	int		 datagram;
 };
 
 struct sproto {
@@ -69,5 +72,14 @@ struct sproto {
 
 /* The native protocol of proto.h, taking over p. */
 struct sproto	 sproto_native(struct proto *p);
+
+struct dgram;
+/* Its datagram form (dgram.h), taking over d (sessdgram.c). */
+struct sproto	 sproto_dgram(struct dgram *d);
+/* Of a datagram sproto: the state machine, and the flags (DGRAM_EVF_*)
+ * and probe ack of the last datagram input (ack: 0 none). */
+struct dgram	*sproto_dgram_of(const struct sproto *);
+int		 sproto_dgram_flags(const struct sproto *);
+size_t		 sproto_dgram_ack(const struct sproto *, uint32_t *id);
 
 #endif /* DSVPND_SESSPROTO_H */

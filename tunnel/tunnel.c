@@ -32,6 +32,7 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "dgram.h"
 #include "log.h"
 #include "msgcat.h"
 #include "proc.h"
@@ -218,7 +219,21 @@ tunnel_want_connection(void)
  * are rate-limited: a peer can make sessions come and go at will.
  */
 void
-tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
+tunnel_path_mtu(int path_mtu, int tun_mtu)
+{
+	struct msg_path_mtu	 pm;
+
+	if (t.conf.role != ROLE_CLIENT)
+		return;
+	memset(&pm, 0, sizeof(pm));
+	pm.path_mtu = path_mtu;
+	pm.tun_mtu = tun_mtu;
+	peer_compose(&t.parent, MSG_PATH_MTU, 0, -1, &pm, sizeof(pm));
+}
+
+void
+tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher,
+    int dgram)
 {
 	struct msg_session	 ms;
 
@@ -234,6 +249,7 @@ tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
 		memset(&ms, 0, sizeof(ms));
 		strlcpy(ms.peer, endpoint, sizeof(ms.peer));
 		strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
+		ms.transport = dgram ? CONF_T_UDP : CONF_T_TCP;
 		peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms,
 		    sizeof(ms));
 	}
@@ -519,12 +535,35 @@ tunnel_tun(struct msg *m, int fd)
 	tunnel_want_connection();
 }
 
+/* A client's UDP socket: the datagram form, version 2 only, with a
+ * short handshake bound so that the parent falls back to TCP soon. */
+static struct sproto
+tunnel_udp_proto(void)
+{
+	struct dgram_params	 dp;
+	struct dgram		*d;
+
+	memset(&dp, 0, sizeof(dp));
+	tunnel_proto_params(&dp.base, PROTO_CLIENT);
+	dp.base.version = PROTO_V2;
+	dp.base.handshake_ms = DGRAM_CLIENT_HANDSHAKE_MS;
+	if (dp.base.max_payload > DGRAM_MAX_PAYLOAD)
+		dp.base.max_payload = DGRAM_MAX_PAYLOAD;
+	memcpy(dp.base.psk, peertab.v[0]->psk, sizeof(dp.base.psk));
+	d = dgram_new(&dp);
+	sodium_memzero(&dp, sizeof(dp));
+	if (d == NULL)
+		fatal("dgram_new");
+	return sproto_dgram(d);
+}
+
 static void
 tunnel_connected(struct msg *m, int fd)
 {
 	struct msg_endpoint	 ep;
 	struct proto_params	 par;
 	struct proto		*p;
+	struct sproto		 sp;
 	int			 stale = t.connecting == 2;
 
 	if (t.conf.role != ROLE_CLIENT || !t.have_tun)
@@ -538,6 +577,15 @@ tunnel_connected(struct msg *m, int fd)
 	memcpy(&ep, m->data, sizeof(ep));
 	ep.addr[sizeof(ep.addr) - 1] = '\0';
 	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_CONN);
+	if (ep.transport == CONF_T_UDP) {
+		sp = tunnel_udp_proto();
+		if (sp.ops == NULL)
+			fatal("sproto_dgram");
+		log_debug("udp to %s, handshaking", ep.addr);
+		(void)session_start_dgram(fd, 0, sp, ep.addr, peertab.v[0],
+		    NULL, 0);
+		return;
+	}
 	tunnel_proto_params(&par, PROTO_CLIENT);
 	memcpy(par.psk, peertab.v[0]->psk, sizeof(par.psk));
 	p = proto_new(&par);
@@ -548,11 +596,31 @@ tunnel_connected(struct msg *m, int fd)
 	(void)session_start(fd, sproto_native(p), ep.addr, peertab.v[0]);
 }
 
+/* A server's listening socket: a TCP one's connections go through the
+ * pending table; a UDP one serves every client itself (udp.c). */
+static void
+tunnel_listen(struct msg *m)
+{
+	struct msg_endpoint	 ep;
+
+	if (t.conf.role != ROLE_SERVER || !t.configured)
+		fatalx("listening descriptor out of order");
+	memcpy(&ep, m->data, sizeof(ep));
+	if (ep.transport == CONF_T_UDP) {
+		sandbox_limit_fd(PROC_TUNNEL, m->fd, SANDBOX_FD_CONN);
+		udp_listen(m->fd);
+	} else {
+		sandbox_limit_fd(PROC_TUNNEL, m->fd, SANDBOX_FD_LISTEN);
+		pending_listen(m->fd);
+	}
+}
+
 static __dead void
 tunnel_shutdown(void)
 {
 	t.shutting_down = 1;
 	pending_clear();
+	udp_clear();
 	session_shutdown(SHUTDOWN_FLUSH_MS);
 	tunnel_send_stats();
 	peer_flush(&t.parent);
@@ -608,8 +676,7 @@ tunnel_dispatch(struct peer *p, struct msg *m)
 	case MSG_LISTEN_FD:
 		if (t.conf.role != ROLE_SERVER || !t.configured)
 			fatalx("listening descriptor out of order");
-		sandbox_limit_fd(PROC_TUNNEL, m->fd, SANDBOX_FD_LISTEN);
-		pending_listen(m->fd);
+		tunnel_listen(m);
 		break;
 	case MSG_FDS_DONE:
 		sandbox_shrink(PROC_TUNNEL);
@@ -638,6 +705,7 @@ tunnel_main(int debug, int verbose)
 	 * (session.c's policy), which replace srccheck's one list. */
 	session_init(&t.stats);
 	pending_init(&t.stats);
+	udp_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);
 	evtimer_add(&t.stats_ev, &tv);
 	log_debug("waiting for the configuration");
