@@ -200,6 +200,8 @@ struct peer_status {
 	uint64_t		 replaced;
 	uint64_t		 drops_source;	/* spoofed source addresses */
 	uint64_t		 drops_queue;	/* its output queue was full */
+	int32_t			 transport;	/* CONF_T_*, 0: no session */
+	int32_t			 path_mtu;	/* over UDP: probed, 0 not */
 	uint32_t		 n_routes;
 	struct conf_prefix	 routes[CONF_CLIENT_ROUTES];
 };

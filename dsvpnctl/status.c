@@ -585,6 +585,10 @@ peers_print_one(FILE *fp, const struct peer_status *ps, time_t now)
 	kv(fp, "drops", "source %llu, queue_full %llu",
 	    (unsigned long long)ps->drops_source,
 	    (unsigned long long)ps->drops_queue);
+	if (ps->up && ps->transport == CONF_T_UDP)
+		kv(fp, "transport", "udp, path mtu %d", ps->path_mtu);
+	else if (ps->up)
+		kv(fp, "transport", "tcp");
 }
 
 void
@@ -622,6 +626,10 @@ peers_json(struct json *jp, const struct peer_status *ps)
 	json_uint(&j, "replaced", ps->replaced);
 	json_uint(&j, "drops_source", ps->drops_source);
 	json_uint(&j, "drops_queue", ps->drops_queue);
+	if (ps->up) {
+		json_string(&j, "transport", transport_name(ps->transport));
+		json_int(&j, "path_mtu", ps->path_mtu);
+	}
 	json_end_object(&j);
 	*jp = j;
 }

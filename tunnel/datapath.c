@@ -319,12 +319,14 @@ dp_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 }
 
 /*
- * A datagram never waits: a socket buffer that is full (or a kernel
- * without buffers) drops it, as a router would, and the inner flows
- * slow down.  EMSGSIZE: larger than the kernel lets out (PROBE mode
- * still refuses what exceeds the interface): -1, for the path MTU
- * search.  ICMP errors reported on a connected socket (refused,
- * unreachable) change nothing: the dead-peer timer decides.
+ * One datagram out: 0 sent (or dropped for good), 1 the socket is full
+ * (the caller keeps a control datagram for later; a data packet is
+ * lost, and the session is marked blocked so that, alone, it stops
+ * reading the TUN until the socket drains: the back-pressure that slows
+ * the inner flows, as over TCP), -1 EMSGSIZE: larger than the kernel
+ * lets out (PROBE mode still refuses what exceeds the interface), for
+ * the path MTU search.  ICMP errors reported on a connected socket
+ * (refused, unreachable) change nothing: the dead-peer timer decides.
  */
 int
 dp_dgram_send(struct dp_conn *c, const uint8_t *buf, size_t len)
@@ -340,15 +342,12 @@ dp_dgram_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 	} while (n == -1 && errno == EINTR);
 	if (n != -1)
 		return 0;
-	if (errno == EMSGSIZE) {
-		if (c->on_too_big != NULL)
-			c->on_too_big(c, len);
+	if (errno == EMSGSIZE)
 		return -1;
-	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-		c->dp->stats->drops[DROP_QUEUE_FULL]++;
-		if (c->pc != NULL)
-			c->pc->drops_queue++;
+		c->blocked = 1;
+		dp_backlogged(c);
+		return 1;
 	}
 	return 0;
 }
@@ -389,7 +388,8 @@ dp_pull_pending(struct dp_conn *c)
 	 * the protocol's own timers if it matters. */
 	if (c->sp.ops->datagram) {
 		while ((n = c->sp.ops->pending(c->sp.st, &src)) > 0) {
-			(void)dp_dgram_send(c, src, n);
+			if (dp_dgram_send(c, src, n) == 1)
+				return -1;
 			c->sp.ops->consume(c->sp.st, n);
 		}
 		return 0;
@@ -459,6 +459,8 @@ dp_full(const struct dp_conn *c)
 {
 	size_t	 waiting = c->qlen - c->qoff;
 
+	if (c->blocked)
+		return 1;
 	if (c->dp->batch == c)
 		waiting += c->dp->olen;
 	return waiting > 0 && waiting + DP_FRAME_MAX > DP_QUEUE_CAP;
@@ -579,12 +581,21 @@ dp_dgram_seal_send(struct datapath *dp, struct dp_conn *c, uint8_t *slot,
     size_t len, uint64_t now)
 {
 	size_t	 flen;
+	int	 r;
 
 	if ((flen = c->sp.ops->seal(c->sp.st, slot, len, now)) == 0) {
 		dp_drop(dp, DROP_NO_SESSION);
 		return 0;
 	}
-	if (dp_dgram_send(c, slot, flen) == -1) {
+	if ((r = dp_dgram_send(c, slot, flen)) == 1) {
+		dp_drop(dp, DROP_QUEUE_FULL);
+		if (c->pc != NULL)
+			c->pc->drops_queue++;
+		return 0;
+	}
+	if (r == -1) {
+		if (c->on_too_big != NULL)
+			c->on_too_big(c, flen);
 		/* Sealed in place: nothing left to quote in an ICMP error;
 		 * the path MTU search has learned, the sender retransmits. */
 		dp_drop(dp, DROP_TOO_BIG);
@@ -796,9 +807,11 @@ dp_sock_write(struct dp_conn *c)
 		dp_flush_batch(c->dp);
 	if (c->why[0] != '\0')
 		return -1;
-	(void)dp_pull_pending(c);
+	/* A full datagram socket: wait till it is writable (the write
+	 * event clears blocked). */
 	if (c->sp.ops != NULL && c->sp.ops->datagram)
-		return 1;
+		return dp_pull_pending(c) == -1 || c->blocked ? 0 : 1;
+	(void)dp_pull_pending(c);
 	while (c->qoff < c->qlen) {
 		n = write(c->sock_fd, c->q + c->qoff, c->qlen - c->qoff);
 		if (n == -1) {

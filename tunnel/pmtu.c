@@ -89,6 +89,7 @@ pmtu_init(struct pmtu *pm, struct dp_conn *c, int fd, int server)
 	pm->ceiling = pmtu_ceiling(fd, v4, server);
 	pm->plpmtu = pm->lo = PMTU_BASE;
 	pm->hi = pm->ceiling;
+	pm->timeout_ms = PMTU_PROBE_MS;
 	c->max_payload = pm->plpmtu - pm->overhead;
 }
 
@@ -125,7 +126,8 @@ static void
 pmtu_done(struct pmtu *pm, uint64_t now)
 {
 	pm->searching = 0;
-	pm->raise_at = now + PMTU_RAISE_MS;
+	pm->raise_at = now + (pm->plpmtu + PMTU_STEP <= pm->ceiling ?
+	    PMTU_RESEARCH_MS : PMTU_RAISE_MS);
 	pm->next = now + PMTU_CONFIRM_MS;
 	log_debug("path mtu %zu", pm->plpmtu);
 }
@@ -150,6 +152,9 @@ pmtu_lost(struct pmtu *pm, struct dp_conn *c, uint64_t now)
 {
 	size_t	 size = pm->probing;
 
+	if (size == 0)
+		return;
+	log_debug("pmtu: probe %zu lost", size);
 	pm->probing = 0;
 	if (++pm->tries < PMTU_TRIES) {
 		pm->next = now;
@@ -171,12 +176,21 @@ void
 pmtu_ack(struct pmtu *pm, struct dp_conn *c, uint32_t id, size_t len,
     uint64_t now)
 {
-	size_t	 size = len + (pm->overhead - DGRAM_OVERHEAD);
+	size_t		 size = len + (pm->overhead - DGRAM_OVERHEAD);
+	uint64_t	 rtt;
 
 	if (pm->probing == 0 || id != pm->probe_id || size != pm->probing)
 		return;
+	rtt = now - pm->sent_at;
+	pm->timeout_ms = 4 * rtt + 50;
+	if (pm->timeout_ms < PMTU_PROBE_MIN_MS)
+		pm->timeout_ms = PMTU_PROBE_MIN_MS;
+	if (pm->timeout_ms > PMTU_PROBE_MAX_MS)
+		pm->timeout_ms = PMTU_PROBE_MAX_MS;
 	pm->probing = 0;
 	pm->tries = 0;
+	log_debug("pmtu: probe %zu acked in %llu ms", size,
+	    (unsigned long long)rtt);
 	if (!pm->searching) {
 		pm->next = now + PMTU_CONFIRM_MS;
 		return;
@@ -196,13 +210,18 @@ pmtu_send(struct pmtu *pm, struct dp_conn *c, uint64_t now)
 
 	size = !pm->searching ? pm->plpmtu : pm->top_first ? pm->hi :
 	    pmtu_mid(pm);
+	if (size > pm->ceiling || size < PMTU_BASE)
+		return;
 	if (d == NULL || (n = dgram_seal_probe(d, probe_buf,
 	    size - (pm->overhead - DGRAM_OVERHEAD), now,
 	    &pm->probe_id)) == 0)
 		return;
 	pm->probes++;
+	log_debug("pmtu: probe %zu (%zu..%zu%s)", size, pm->lo, pm->hi,
+	    pm->searching ? "" : ", confirming");
 	pm->probing = size;
-	pm->next = now + PMTU_PROBE_MS;
+	pm->sent_at = now;
+	pm->next = now + pm->timeout_ms;
 	if (dp_dgram_send(c, probe_buf, n) == -1) {
 		/* Beyond the interface: no use trying again. */
 		pm->tries = PMTU_TRIES - 1;

@@ -39,10 +39,17 @@
 #define PMTU_BASE		1280	/* outer bytes every path takes */
 #define PMTU_MAX		9000	/* the largest ever searched */
 #define PMTU_TRIES		3
-#define PMTU_PROBE_MS		1000	/* an unanswered probe is lost */
+/* An unanswered probe is lost after 4 round trips of the last ack
+ * (and 50 ms), within these bounds; PMTU_PROBE_MS before any ack. */
+#define PMTU_PROBE_MS		500
+#define PMTU_PROBE_MIN_MS	100
+#define PMTU_PROBE_MAX_MS	1000
 #define PMTU_CONFIRM_MS		2000
 #define PMTU_RAISE_MS		(600 * 1000)
-#define PMTU_STEP		8	/* search granularity, bytes */
+/* Sooner after a search that ended below the top: its losses may have
+ * been congestion, not the path. */
+#define PMTU_RESEARCH_MS	(30 * 1000)
+#define PMTU_STEP		1	/* search granularity, bytes */
 
 struct dp_conn;
 
@@ -54,6 +61,8 @@ struct pmtu {
 	size_t		 lo, hi;	/* the search: lo works, hi tops */
 	size_t		 probing;	/* the size in flight, 0 none */
 	uint32_t	 probe_id;
+	uint64_t	 sent_at;	/* of the probe in flight */
+	uint64_t	 timeout_ms;	/* from the last ack's round trip */
 	int		 tries;		/* lost at this size */
 	int		 searching;
 	int		 top_first;	/* the search tries hi first */

@@ -323,7 +323,10 @@ session_rd_cb(int fd, short ev, void *arg)
 static void
 session_wr_cb(int fd, short ev, void *arg)
 {
-	(void)session_kick(arg);
+	struct session	*ss = arg;
+
+	ss->conn.blocked = 0;
+	(void)session_kick(ss);
 }
 
 /*
@@ -385,11 +388,8 @@ session_tick_cb(int fd, short ev, void *arg)
 
 	if (ss->up && !ss->dgram)
 		session_tcp_progress(ss, now);
-	if (ss->dgram) {
+	if (ss->dgram)
 		session_dgram_drops(ss);
-		if (ss->up)
-			pmtu_tick(&ss->pmtu, &ss->conn, now, &next);
-	}
 	if (ss->conn.sp.ops->tick(ss->conn.sp.st, now, &next) == -1) {
 		f = ss->conn.sp.ops->fault(ss->conn.sp.st);
 		s.stats->drops[f >= 0 && f < DROP_MAX ? f : DROP_TIMEOUT]++;
@@ -397,6 +397,10 @@ session_tick_cb(int fd, short ev, void *arg)
 		    ss->conn.sp.ops->error(ss->conn.sp.st));
 		return;
 	}
+	/* After the protocol's tick, which sets next: the probes' own
+	 * deadline may come sooner. */
+	if (ss->dgram && ss->up)
+		pmtu_tick(&ss->pmtu, &ss->conn, now, &next);
 	session_check_rekeys(ss);
 	if (dp_unsent(&ss->conn) > 0 && session_kick(ss) == -1)
 		return;
@@ -407,8 +411,12 @@ static void
 session_probe_ack(struct dp_conn *c, uint32_t id, size_t len)
 {
 	struct session	*ss = c->owner;
+	uint64_t	 now = now_ms();
 
-	pmtu_ack(&ss->pmtu, c, id, len, now_ms());
+	pmtu_ack(&ss->pmtu, c, id, len, now);
+	/* The search goes on at once, not at the next tick. */
+	evtimer_del(&ss->tick_ev);
+	session_arm_tick(ss, now, now);
 }
 
 static void
@@ -686,6 +694,15 @@ session_dgram_input(struct session *ss, uint8_t *buf, size_t len,
 		s.stats->roamed++;
 	}
 	session_after_input(ss, r);
+}
+
+/* For status: the session's transport and its path MTU (UDP). */
+void
+session_transport(const struct session *ss, int32_t *transport,
+    int32_t *path_mtu)
+{
+	*transport = ss->dgram ? CONF_T_UDP : CONF_T_TCP;
+	*path_mtu = ss->dgram && ss->up ? (int32_t)ss->pmtu.plpmtu : 0;
 }
 
 /* The data path of a session, for udp.c to deliver its first packet. */

@@ -437,6 +437,8 @@ tunnel_peer_status(const struct tpeer *p, struct peer_status *ps)
 	ps->replaced = p->c.replaced;
 	ps->drops_source = p->c.drops_source;
 	ps->drops_queue = p->c.drops_queue;
+	if (p->sess != NULL)
+		session_transport(p->sess, &ps->transport, &ps->path_mtu);
 	ps->n_routes = p->n_routes;
 	memcpy(ps->routes, p->routes, sizeof(ps->routes));
 }

@@ -120,6 +120,7 @@ struct dp_conn {
 	struct sockaddr_storage	 to;
 	socklen_t		 tolen;
 	size_t			 max_payload;
+	int			 blocked;	/* the socket was full */
 	/* A probe ack (path MTU search), after input; a send the kernel
 	 * refused as too large (its length). */
 	void			(*on_probe_ack)(struct dp_conn *, uint32_t,
@@ -217,6 +218,7 @@ void	 session_set_udp_index(struct session *, uint32_t);
 void	 session_dgram_input(struct session *, uint8_t *, size_t,
 	    const struct sockaddr *, socklen_t, const char *endpoint);
 struct dp_conn *session_conn(struct session *);
+void	 session_transport(const struct session *, int32_t *, int32_t *);
 /* A reload's timers (0: unchanged) for the running sessions. */
 void	 session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
 	    uint32_t rekey_ms, uint64_t rekey_bytes);

@@ -191,9 +191,10 @@ live_up() {
 
 # Over UDP the TUN MTU follows the path MTU the client probed: the
 # search is over once the path MTU is above the base (on the 1500-byte
-# underlay of live_pair).
+# underlay of live_pair), or at least LIVE_PATH_MTU.
 pmtu_found() {
-	[ "$(ctl "$1" status -j | jq '.path_mtu')" -gt 1280 ] 2>/dev/null
+	[ "$(ctl "$1" status -j | jq '.path_mtu')" -ge \
+	    "${LIVE_PATH_MTU:-1281}" ] 2>/dev/null
 }
 
 live_pid() { eval "echo \${PID_$1:-}"; }
