@@ -112,10 +112,19 @@ struct conf_server {
 	uint8_t			 transports[CONF_MAX_TRANSPORTS]; /* in order */
 };
 
+/*
+ * The wire protocol of a listener, a client block or a client: dsvpnd's
+ * own (doc/PROTOCOL.md) or DSVPN 0.1.5's, unchanged, for stock DSVPN
+ * peers (doc/PROTOCOL-DSVPN.md).
+ */
+#define CONF_PROTO_NATIVE	0
+#define CONF_PROTO_DSVPN	1
+
 struct conf_listen {
 	char			 host[CONF_HOST_MAX];	/* "*": dual-stack */
 	char			 port[CONF_PORT_MAX];
 	uint8_t			 transports;	/* CONF_T_* bits */
+	int			 protocol;	/* CONF_PROTO_* */
 };
 
 #define CONF_SET_INET		0x01
@@ -157,7 +166,9 @@ struct conf {
 	unsigned int		 n_dns;
 	struct conf_prefix	 dns[CONF_MAX_DNS];	/* plen = full */
 
-	/* client: the servers, tried in this order */
+	/* client: the servers, tried in this order, and the protocol
+	 * spoken to them (CONF_PROTO_*) */
+	int			 protocol;
 	unsigned int		 n_servers;
 	struct conf_server	 servers[CONF_MAX_SERVERS];
 	/* CONF_SET_*: what the client's own file says, which pushed
@@ -209,6 +220,7 @@ struct conf_client {
 	char			*where;		/* "file:line" of the block */
 	int			 fixed4;	/* inet given in the block */
 	int			 fixed6;
+	int			 protocol;	/* CONF_PROTO_DSVPN: on */
 	int			 has4;		/* fixed or from the pool */
 	int			 has6;
 	struct in_addr		 inet;
@@ -244,6 +256,8 @@ int	 cmdline_instance(const char *);
  * separated by newlines) so a reload can report them to dsvpnctl. */
 void	 conf_set_error_buffer(char *buf, size_t len);
 void	 print_config(const struct conf *);
+/* A listener or the client speaks DSVPN's protocol. */
+int	 conf_dsvpn(const struct conf *);
 void	 print_config_clients(const struct conf *,
 	    const struct conf_clients *);
 /* Reads the key file (parent/keyfile.c): refuses one readable by group

@@ -116,13 +116,17 @@ struct msg_tun {
 
 struct msg_endpoint {
 	char		 addr[MSG_ENDPOINT_MAX];	/* "host port" numeric */
+	int32_t		 protocol;	/* a listener's: CONF_PROTO_* */
 	int32_t		 transport;	/* CONF_T_TCP or CONF_T_UDP */
 };
+
+#define MSG_PROTO_NAME_MAX	16	/* "dsvpnd v2", "dsvpn" */
 
 struct msg_session {
 	char		 peer[MSG_ENDPOINT_MAX];
 	char		 cipher[32];
 	int32_t		 transport;	/* CONF_T_TCP or CONF_T_UDP */
+	char		 protocol[MSG_PROTO_NAME_MAX];
 };
 
 /*
@@ -163,6 +167,7 @@ struct msg_client {
 	struct conf_key		 key;
 	int32_t			 has4;
 	int32_t			 has6;
+	int32_t			 protocol;	/* CONF_PROTO_DSVPN: on */
 	struct in_addr		 inet;
 	struct in6_addr		 inet6;
 	uint32_t		 n_routes;
@@ -183,6 +188,7 @@ struct peer_status {
 	char			 name[CONF_NAME_MAX];
 	char			 endpoint[MSG_ENDPOINT_MAX];
 	char			 cipher[32];
+	char			 protocol[MSG_PROTO_NAME_MAX];
 	uint32_t		 id;
 	int32_t			 up;
 	int32_t			 cause;		/* last enum down_cause */
@@ -280,6 +286,7 @@ struct status_info {
 	char		 inet6_local[INET6_ADDRSTRLEN];
 	char		 inet6_peer[INET6_ADDRSTRLEN];
 	char		 cipher[32];
+	char		 protocol[MSG_PROTO_NAME_MAX];	/* a client's */
 	char		 sandbox[16];
 	struct tunnel_stats stats;
 	/* a client not up: why (enum down_cause) and in words */

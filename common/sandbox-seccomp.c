@@ -205,9 +205,9 @@ static const struct sc_rule sc_runtime[] = {
  * as kTLS, TCP_MD5SIG and TCP_REPAIR reach rarely used code).  Not
  * TCP_CONGESTION either: the parent sets it on the listeners and the
  * connecting sockets, and accepted sockets inherit it.  TCP_USER_TIMEOUT
- * and the TCP keepalive timers are not set yet; they are allowed for
- * the tunnel's dead-peer detection, which is to set them on the
- * transport socket.
+ * (every session) and the TCP keepalive timers (DSVPN sessions, whose
+ * protocol has no keepalive: tunnel/session.c) are the tunnel's
+ * dead-peer detection on the transport socket.
  */
 static const struct sc_rule sc_tunnel[] = {
 	SC_ALLOW(accept4),

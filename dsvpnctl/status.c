@@ -332,6 +332,7 @@ status_print(FILE *fp, const struct status_info *si, const char *netcfg,
 	kv(fp, "interface", "%s", si->ifname[0] ? si->ifname : "none");
 	print_addrs(fp, "inet", si->inet_local, si->inet_peer);
 	print_addrs(fp, "inet6", si->inet6_local, si->inet6_peer);
+	kv(fp, "protocol", "%s", si->protocol[0] ? si->protocol : "none");
 	kv(fp, "cipher", "%s", si->cipher[0] ? si->cipher : "none");
 	print_dns(fp, si);
 	fmt_time(si->stats.last_handshake, now, t, sizeof(t));
@@ -478,6 +479,7 @@ status_json_fields(struct json *jp, const struct status_info *si,
 	json_text(&j, "interface", si->ifname);
 	json_pair(&j, "inet", si->inet_local, si->inet_peer);
 	json_pair(&j, "inet6", si->inet6_local, si->inet6_peer);
+	json_text(&j, "protocol", si->protocol);
 	json_text(&j, "cipher", si->cipher);
 	if (si->role == ROLE_CLIENT) {
 		json_string(&j, "transport", transport_name(si->transport));
@@ -571,6 +573,7 @@ peers_print_one(FILE *fp, const struct peer_status *ps, time_t now)
 		peer_prefix(&ps->routes[i], b, sizeof(b));
 		kv(fp, "route", "%s", b);
 	}
+	kv(fp, "protocol", "%s", ps->protocol[0] ? ps->protocol : "none");
 	kv(fp, "cipher", "%s", ps->cipher[0] ? ps->cipher : "none");
 	fmt_time(ps->last_handshake, now, t, sizeof(t));
 	kv(fp, "last handshake", "%s", t);
@@ -616,6 +619,7 @@ peers_json(struct json *jp, const struct peer_status *ps)
 		json_string(&j, NULL, b);
 	}
 	json_end_array(&j);
+	json_text(&j, "protocol", ps->protocol);
 	json_text(&j, "cipher", ps->cipher);
 	json_time(&j, "last_handshake", ps->last_handshake);
 	json_uint(&j, "bytes_in", ps->bytes_in);

@@ -46,7 +46,9 @@
  * The backoff is reset only once a session has stayed up for
  * CONNECT_STABLE seconds: a session that is replaced at once (another
  * client with our key) or refused after its handshake must not make us
- * reconnect in a tight loop.
+ * reconnect in a tight loop.  A session the server ended because it was
+ * shutting down resets it too, whatever its age: a restarted server is
+ * back in seconds, and no clone war ends that way.
  *
  * Transports: each server has an ordered list ("transport udp tcp").  A
  * UDP socket is handed over at once (a UDP connect cannot tell whether
@@ -309,7 +311,8 @@ connect_request(int now)
 		connect_schedule(0);
 		return;
 	} else if (handed_over || (up_since != 0 &&
-	    time(NULL) - up_since < CONNECT_STABLE))
+	    time(NULL) - up_since < CONNECT_STABLE &&
+	    env->status.cause != CAUSE_SHUTDOWN))
 		backoff_bump();
 	else if (up_since != 0)
 		env->backoff = 0;

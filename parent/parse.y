@@ -111,7 +111,7 @@ enum setting {
 	S_GATEWAY, S_FIREWALL, S_KEEPALIVE, S_DEAD, S_REKEY, S_REKEY_BYTES,
 	S_WINDOW, S_BACKOFF, S_USER, S_CHROOT, S_SOCKET, S_LISTEN, S_POOL4,
 	S_POOL6, S_C2C, S_PUSHDEF, S_LEASES, S_CLIENT, S_PUSH, S_DNS,
-	S_INSTANCE, S_BLOCK, S_COUNT
+	S_INSTANCE, S_BLOCK, S_PROTOCOL, S_COUNT
 };
 
 static struct {
@@ -127,6 +127,8 @@ static struct {
 	struct conf_clients *clients;
 	struct conf_client *cur;	/* the client block being read */
 	int		 cur_inet, cur_inet6;	/* set in this block */
+	int		 cur_proto;
+	char		*dsvpn_where;	/* the first DSVPN listener */
 	char		*hosts[CONF_MAX_SERVERS];	/* of one connect to */
 	int		 nhosts;
 	/* The transport words of the line being read, in order. */
@@ -176,7 +178,8 @@ static int	 check_range(const char *, int64_t, int64_t, int64_t);
 static int	 parse_addr(const char *, int, void *);
 static int	 parse_prefix(const char *, struct conf_prefix *);
 static int	 parse_bytes(const char *, const char *, uint64_t *);
-static int	 set_listen(const char *, const char *);
+static int	 set_listen(const char *, const char *, int);
+static int	 protocol_by_name(const char *);
 static void	 transport_add(char *);
 static int	 set_connect(const char *, const char *);
 static int	 set_ifname(const char *);
@@ -190,6 +193,8 @@ static void	 client_end(void);
 static void	 client_key(const char *);
 static void	 client_inet(int, const char *);
 static void	 client_route(const char *);
+static void	 client_protocol(const char *);
+static void	 v6_dsvpn(struct in6_addr *, const struct in_addr *);
 static void	 hosts_add(char *);
 static void	 hosts_connect(const char *);
 static int	 set_pool(const char *);
@@ -205,12 +210,12 @@ static int	 add_dns(const char *);
 %token	DEFAULT ROUTE NAT EGRESS GATEWAY FIREWALL NFTABLES IPTABLES
 %token	KEEPALIVE DEADPEER TIMEOUT REKEY EVERY SECONDS AFTER CLOCK WINDOW
 %token	RECONNECT BACKOFF MAXIMUM USER CHROOT CONTROL SOCKET INCLUDE ERROR
-%token	INSTANCE ID BLOCK OUTSIDE TRANSPORT
+%token	INSTANCE ID BLOCK OUTSIDE PROTOCOL TRANSPORT
 %token	CLIENT CLIENTTOCLIENT POOL PUSH DNS LEASES
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string word
-%type	<v.number>	port seconds
+%type	<v.number>	port seconds listenproto
 /* Error recovery drops tokens and values: free their strings. */
 %destructor	{ free($$); }	STRING string word
 
@@ -282,6 +287,13 @@ trlist		: STRING		{ transport_add($1); }
 		| trlist ',' STRING	{ transport_add($3); }
 		;
 
+listenproto	: /* empty */		{ $$ = CONF_PROTO_NATIVE; }
+		| PROTOCOL STRING	{
+			$$ = protocol_by_name($2);
+			free($2);
+		}
+		;
+
 seconds		: NUMBER		{ $$ = $1; }
 		| NUMBER SECONDS	{ $$ = $1; }
 		;
@@ -296,12 +308,19 @@ setting		: KEY STRING {
 				conferr("%s", err);
 			free($2);
 		}
-		| LISTEN ON STRING port transports {
+		| LISTEN ON STRING port listenproto transports {
 			char	 pbuf[16];
 
 			snprintf(pbuf, sizeof(pbuf), "%lld", (long long)$4);
-			set_listen($3, pbuf);
+			set_listen($3, pbuf, $5);
 			free($3);
+		}
+		| PROTOCOL STRING {
+			int	 pr = protocol_by_name($2);
+
+			if (once(S_PROTOCOL, "protocol") == 0)
+				ps.conf->protocol = pr;
+			free($2);
 		}
 		| CONNECT TO hosts port transports {
 			char	 pbuf[16];
@@ -552,6 +571,7 @@ cliopt		: KEY STRING		{ client_key($2); free($2); }
 		| INET STRING		{ client_inet(AF_INET, $2); free($2); }
 		| INET6 STRING		{ client_inet(AF_INET6, $2); free($2); }
 		| ROUTE STRING		{ client_route($2); free($2); }
+		| PROTOCOL STRING	{ client_protocol($2); free($2); }
 		;
 
 tunname		: AUTO {
@@ -659,6 +679,7 @@ static const struct keyword	 keywords[] = {
 	{ "peer",	PEER },
 	{ "pool",	POOL },
 	{ "port",	PORT },
+	{ "protocol",	PROTOCOL },
 	{ "push",	PUSH },
 	{ "reconnect",	RECONNECT },
 	{ "rekey",	REKEY },
@@ -711,11 +732,13 @@ static const struct {
 } statements[] = {
 	{ KEY,		"key FILE" },
 	{ LISTEN,	"listen on ADDRESS|* [port PORT] "
-			    "[transport tcp|udp ...]" },
+			    "[protocol dsvpnd|dsvpn] [transport tcp|udp ...]" },
+	{ PROTOCOL,	"protocol dsvpnd|dsvpn" },
 	{ CONNECT,	"connect to HOST[, HOST ...] [port PORT] "
 			    "[transport udp|tcp ...]" },
 	{ CLIENT,	"client NAME { key FILE; [inet ADDRESS]; "
-			    "[inet6 ADDRESS]; [route PREFIX ...] }" },
+			    "[inet6 ADDRESS]; [route PREFIX ...]; "
+			    "[protocol dsvpn] }" },
 	{ POOL,		"pool PREFIX" },
 	{ CLIENTTOCLIENT, "client-to-client" },
 	{ PUSH,		"push [no] default route, push route PREFIX, or "
@@ -1691,8 +1714,23 @@ check_host(const char *host)
 	return *host == '\0' || strlen(host) >= CONF_HOST_MAX ? -1 : 0;
 }
 
+/*
+ * dsvpnd's own protocol, or DSVPN 0.1.5's (doc/PROTOCOL-DSVPN.md); an
+ * unknown name is an error and reads as the native protocol.
+ */
 static int
-set_listen(const char *host, const char *port)
+protocol_by_name(const char *name)
+{
+	if (strcmp(name, "dsvpn") == 0)
+		return CONF_PROTO_DSVPN;
+	if (strcmp(name, "dsvpnd") != 0)
+		conferr("unknown protocol '%s': use dsvpnd (the default) or "
+		    "dsvpn", name);
+	return CONF_PROTO_NATIVE;
+}
+
+static int
+set_listen(const char *host, const char *port, int protocol)
 {
 	struct conf		*c = ps.conf;
 	struct conf_listen	*l;
@@ -1732,6 +1770,16 @@ set_listen(const char *host, const char *port)
 		l->transports |= ps.tr[i];
 	if (l->transports == 0)
 		l->transports = CONF_T_TCP;
+	l->protocol = protocol;
+	if (protocol == CONF_PROTO_DSVPN && ps.dsvpn_where == NULL &&
+	    asprintf(&ps.dsvpn_where, "%s:%d", CUR->name,
+	    yylval.lineno) == -1)
+		fatal("%s", __func__);
+	if (protocol == CONF_PROTO_DSVPN && (l->transports & CONF_T_UDP)) {
+		conferr("listen on %s port %s: DSVPN's protocol has no UDP "
+		    "form", host, port);
+		return -1;
+	}
 	return 0;
 }
 
@@ -2011,7 +2059,28 @@ client_begin(const char *name)
 	if (ps.where[S_CLIENT] == NULL)
 		once(S_CLIENT, "client");
 	ps.cur = cl;
-	ps.cur_inet = ps.cur_inet6 = 0;
+	ps.cur_inet = ps.cur_inet6 = ps.cur_proto = 0;
+}
+
+/*
+ * A stock DSVPN client sets its own tunnel addresses and is told
+ * nothing: its block must say the IPv4 address it uses (DSVPN's
+ * default is 192.168.192.1), and its IPv6 address is DSVPN's rule,
+ * 64:ff9b:: and the IPv4 address, unless the block gives another.
+ */
+static void
+client_dsvpn_addrs(struct conf_client *cl)
+{
+	if (!cl->fixed4) {
+		errat(cl->where, 0, "client \"%s\": protocol dsvpn needs "
+		    "the address the DSVPN client sets itself: add inet "
+		    "192.168.192.1 (its default) to the block", cl->name);
+		return;
+	}
+	if (cl->fixed6)
+		return;
+	v6_dsvpn(&cl->inet6, &cl->inet);
+	cl->fixed6 = cl->has6 = 1;
 }
 
 static void
@@ -2021,7 +2090,25 @@ client_end(void)
 		errat(ps.cur->where, 0, "client \"%s\" has no key: add "
 		    "key \"/etc/dsvpnd/clients/%s.key\" to its block",
 		    ps.cur->name, ps.cur->name);
+	if (ps.cur != NULL && ps.cur->protocol == CONF_PROTO_DSVPN)
+		client_dsvpn_addrs(ps.cur);
 	ps.cur = NULL;
+}
+
+static void
+client_protocol(const char *name)
+{
+	int	 pr = protocol_by_name(name);
+
+	if (ps.cur == NULL)
+		return;
+	if (ps.cur_proto) {
+		conferr("client \"%s\": protocol is already set",
+		    ps.cur->name);
+		return;
+	}
+	ps.cur_proto = 1;
+	ps.cur->protocol = pr;
 }
 
 static void
@@ -2104,6 +2191,29 @@ v6_from_v4(struct in6_addr *a6, const struct in_addr *a4)
 	memcpy(a6->s6_addr + 12, &a4->s_addr, 4);
 }
 
+/* DSVPN's own inner IPv6 addresses: 64:ff9b:: and the IPv4 address. */
+static void
+v6_dsvpn(struct in6_addr *a6, const struct in_addr *a4)
+{
+	static const uint8_t	 nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+
+	memcpy(a6->s6_addr, nat64, sizeof(nat64));
+	memcpy(a6->s6_addr + 12, &a4->s_addr, 4);
+}
+
+int
+conf_dsvpn(const struct conf *c)
+{
+	unsigned int	 i;
+
+	if (c->role == ROLE_CLIENT)
+		return c->protocol == CONF_PROTO_DSVPN;
+	for (i = 0; i < c->n_listen && i < CONF_MAX_LISTEN; i++)
+		if (c->listen[i].protocol == CONF_PROTO_DSVPN)
+			return 1;
+	return 0;
+}
+
 static void
 role_defaults(struct conf *c)
 {
@@ -2115,7 +2225,13 @@ role_defaults(struct conf *c)
 		c->inet_local = c->role == ROLE_SERVER ? srv : cli;
 		c->inet_peer = c->role == ROLE_SERVER ? cli : srv;
 	}
-	if (ps.where[S_INET6] == NULL) {
+	/* A stock DSVPN peer sets DSVPN's addresses: so do we, in the
+	 * compatibility mode. */
+	if (ps.where[S_INET6] == NULL && conf_dsvpn(c)) {
+		c->inet6 = 1;
+		v6_dsvpn(&c->inet6_local, &c->inet_local);
+		v6_dsvpn(&c->inet6_peer, &c->inet_peer);
+	} else if (ps.where[S_INET6] == NULL) {
 		c->inet6 = 1;
 		v6_from_v4(&c->inet6_local, &c->inet_local);
 		v6_from_v4(&c->inet6_peer, &c->inet_peer);
@@ -2142,9 +2258,25 @@ required_checks(const char *filename, struct conf *c)
 		    "key \"/etc/dsvpnd/vpn.key\"");
 }
 
+static int
+any_udp_server(const struct conf *c)
+{
+	unsigned int	 i, j;
+
+	for (i = 0; i < c->n_servers; i++)
+		for (j = 0; j < c->servers[i].n_transports; j++)
+			if (c->servers[i].transports[j] == CONF_T_UDP)
+				return 1;
+	return 0;
+}
+
 static void
 role_checks(struct conf *c)
 {
+	if (c->role == ROLE_CLIENT && c->protocol == CONF_PROTO_DSVPN &&
+	    any_udp_server(c))
+		errwhere(S_PROTOCOL, "DSVPN's protocol has no UDP form: no "
+		    "transport udp");
 	if (c->role == ROLE_CLIENT && c->nat != NAT_NONE)
 		errwhere(S_NAT, "nat on is for a server; a client does "
 		    "not NAT");
@@ -2170,6 +2302,9 @@ role_checks(struct conf *c)
 	if (c->role == ROLE_SERVER && ps.where[S_DNS] != NULL)
 		errwhere(S_DNS, "dns is for a client; a server tells its "
 		    "clients with push dns");
+	if (c->role == ROLE_SERVER && ps.where[S_PROTOCOL] != NULL)
+		errwhere(S_PROTOCOL, "protocol is for a client; a server "
+		    "sets it per listener: listen on * port 443 protocol dsvpn");
 	if (c->keepalive >= c->dead_timeout)
 		errwhere(ps.where[S_KEEPALIVE] != NULL ? S_KEEPALIVE : S_DEAD,
 		    "keepalive %u must be less than dead-peer timeout %u",
@@ -2225,6 +2360,31 @@ pool_defaults(struct conf *c)
 	}
 }
 
+/*
+ * With client blocks, a DSVPN hello is tried against the keys of the
+ * clients marked protocol dsvpn only: a compatibility listener needs at
+ * least one, and such a client needs a listener that speaks DSVPN.
+ */
+static void
+clients_dsvpn_check(const struct conf *c)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < ps.clients->n; i++)
+		if (ps.clients->v[i].protocol == CONF_PROTO_DSVPN) {
+			n++;
+			if (!conf_dsvpn(c))
+				errat(ps.clients->v[i].where, 0, "client "
+				    "\"%s\": protocol dsvpn, but no listen on "
+				    "line says protocol dsvpn",
+				    ps.clients->v[i].name);
+		}
+	if (n == 0 && conf_dsvpn(c))
+		errat(ps.dsvpn_where, 0, "listen on ... protocol dsvpn: no "
+		    "client block says protocol dsvpn, so no key would be "
+		    "tried");
+}
+
 static void
 clients_finish(const char *filename, struct conf *c)
 {
@@ -2253,6 +2413,7 @@ clients_finish(const char *filename, struct conf *c)
 			    sizeof(w_buf4)));
 	} else if (ps.where[S_POOL6] != NULL)
 		errwhere(S_POOL6, "an IPv6 pool needs the server's inet6");
+	clients_dsvpn_check(c);
 	w.server = srv;
 	w.pool4 = ps.where[S_POOL4] != NULL ? ps.where[S_POOL4] : srv;
 	w.pool6 = ps.where[S_POOL6] != NULL ? ps.where[S_POOL6] : srv;
@@ -2323,6 +2484,8 @@ parser_reset(void)
 	}
 	macros_clear(0);
 	ps.instance_id_set = 0;
+	free(ps.dsvpn_where);
+	ps.dsvpn_where = NULL;
 	hosts_connect(NULL);
 	ps.cur = NULL;
 	ps.clients = NULL;

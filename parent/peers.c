@@ -48,6 +48,7 @@ client_msg(const struct conf_client *c, struct msg_client *mc)
 	strlcpy(mc->name, c->name, sizeof(mc->name));
 	mc->has4 = c->has4;
 	mc->has6 = c->has6;
+	mc->protocol = c->protocol;
 	mc->inet = c->inet;
 	mc->inet6 = c->inet6;
 	mc->n_routes = c->n_routes;

@@ -127,8 +127,9 @@ print_endpoint(const struct conf *c)
 
 	if (c->role == ROLE_SERVER) {
 		for (i = 0; i < c->n_listen; i++) {
-			printf("listen on %s port %s", c->listen[i].host,
-			    c->listen[i].port);
+			printf("listen on %s port %s%s", c->listen[i].host,
+			    c->listen[i].port, c->listen[i].protocol ==
+			    CONF_PROTO_DSVPN ? " protocol dsvpn" : "");
 			print_listen_transports(c->listen[i].transports);
 			putchar('\n');
 		}
@@ -140,6 +141,8 @@ print_endpoint(const struct conf *c)
 			print_server_transports(&c->servers[i]);
 			putchar('\n');
 		}
+		if (c->protocol == CONF_PROTO_DSVPN)
+			printf("protocol dsvpn\n");
 	}
 }
 
@@ -290,6 +293,8 @@ print_server_clients(const struct conf *c, const struct conf_clients *cl)
 			putchar('\t');
 			print_prefix("route", &k->routes[j], 1);
 		}
+		if (k->protocol == CONF_PROTO_DSVPN)
+			printf("\tprotocol dsvpn\n");
 		printf("}\n");
 	}
 }

@@ -123,6 +123,19 @@ check_nat_if(const struct conf *c, void (*report)(int, const char *))
 	report(1, msg);
 }
 
+/* What DSVPN's protocol cannot do, said wherever it is configured. */
+static void
+check_dsvpn(const struct conf *c, void (*report)(int, const char *))
+{
+	if (!conf_dsvpn(c))
+		return;
+	report(1, "protocol dsvpn: DSVPN's wire protocol has no forward "
+	    "secrecy (whoever gets the key file later decrypts every "
+	    "recorded session), 48-bit tags and no rekeying; use it only "
+	    "for peers that cannot speak dsvpnd's own protocol "
+	    "(dsvpnd.conf(5))");
+}
+
 int
 startcheck(const struct conf *c, void (*report)(int, const char *))
 {
@@ -132,5 +145,6 @@ startcheck(const struct conf *c, void (*report)(int, const char *))
 	errors += check_chroot(c, report);
 	errors += check_socket_dir(c, report);
 	check_nat_if(c, report);
+	check_dsvpn(c, report);
 	return errors;
 }

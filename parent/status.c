@@ -176,6 +176,9 @@ status_session_up(const struct msg_session *ms)
 	env->status.peer[sizeof(env->status.peer) - 1] = '\0';
 	memcpy(env->status.cipher, ms->cipher, sizeof(env->status.cipher));
 	env->status.cipher[sizeof(env->status.cipher) - 1] = '\0';
+	memcpy(env->status.protocol, ms->protocol,
+	    sizeof(env->status.protocol));
+	env->status.protocol[sizeof(env->status.protocol) - 1] = '\0';
 	env->status.cause = CAUSE_NONE;
 	env->status.why[0] = '\0';
 	status_set_state(STATE_UP);
@@ -191,8 +194,9 @@ status_session_up(const struct msg_session *ms)
 		status_tun_mtu(env->conf.mtu);
 	}
 	if (env->conf.role == ROLE_CLIENT)
-		log_ratelimited(log_info, "session up with %s (%s)",
-		    env->status.peer, env->status.cipher);
+		log_ratelimited(log_info, "session up with %s (%s, %s)",
+		    env->status.peer, env->status.protocol,
+		    env->status.cipher);
 }
 
 void

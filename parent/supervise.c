@@ -104,11 +104,6 @@ start_tunnel(struct child *kid)
 	peer_compose(&kid->peer, MSG_TUN_FD, 0, fd, &mt, sizeof(mt));
 }
 
-/*
- * A server listens only once netcfg has its plan in place (netreq.c
- * calls this): a session accepted before its interface is up would
- * lose its first packets.
- */
 /* The listeners of one transport to the tunnel: how many. */
 static int
 listen_send(struct child *kid, int transport)
@@ -116,12 +111,13 @@ listen_send(struct child *kid, int transport)
 	struct msg_endpoint	 ep;
 	char			 err[256];
 	int			 fds[CONF_MAX_LISTEN * 2], n, i;
+	int			 protos[CONF_MAX_LISTEN * 2];
 
 	if (transport == CONF_T_UDP)
-		n = transport_listen_udp(&env->conf, fds, nitems(fds), err,
-		    sizeof(err));
+		n = transport_listen_udp(&env->conf, fds, protos, nitems(fds),
+		    err, sizeof(err));
 	else
-		n = transport_listen(&env->conf, fds, nitems(fds), err,
+		n = transport_listen(&env->conf, fds, protos, nitems(fds), err,
 		    sizeof(err));
 	if (n < 0)
 		fatalx("%s", err);
@@ -129,14 +125,22 @@ listen_send(struct child *kid, int transport)
 		memset(&ep, 0, sizeof(ep));
 		sockname(fds[i], ep.addr, sizeof(ep.addr));
 		ep.transport = transport;
-		log_info("listening on %s (%s)", ep.addr,
-		    transport == CONF_T_UDP ? "udp" : "tcp");
+		ep.protocol = protos[i];
+		log_info("listening on %s (%s%s)", ep.addr,
+		    transport == CONF_T_UDP ? "udp" : "tcp",
+		    protos[i] == CONF_PROTO_DSVPN ? ", DSVPN protocol" : "");
 		peer_compose(&kid->peer, MSG_LISTEN_FD, 0, fds[i], &ep,
 		    sizeof(ep));
 	}
 	return n;
 }
 
+/*
+ * A server listens only once netcfg has its plan in place (netreq.c
+ * calls this): a session accepted before its interface is up would
+ * lose its first packets.  A UDP listener turns the TUN's offloads
+ * off: a datagram holds one whole packet.
+ */
 void
 parent_listen(void)
 {

@@ -181,38 +181,43 @@ listen_has(const struct conf_listen *l, uint8_t t)
 }
 
 static int
-listen_all(const struct conf *conf, uint8_t t, int *fds, size_t maxfds,
-    char *err, size_t errlen)
+listen_all(const struct conf *conf, uint8_t t, int *fds, int *protos,
+    size_t maxfds, char *err, size_t errlen)
 {
-	size_t		 n = 0;
+	size_t		 n = 0, k;
 	unsigned int	 i;
 	int		 socktype = t == CONF_T_UDP ? SOCK_DGRAM : SOCK_STREAM;
 
 	for (i = 0; i < conf->n_listen && i < CONF_MAX_LISTEN; i++) {
 		if (!listen_has(&conf->listen[i], t))
 			continue;
+		k = n;
 		if (listen_entry(&conf->listen[i], socktype, fds, maxfds, &n,
 		    err, errlen) == -1) {
 			while (n > 0)
 				close(fds[--n]);
 			return (-1);
 		}
+		while (protos != NULL && k < n)
+			protos[k++] = conf->listen[i].protocol;
 	}
 	return ((int)n);
 }
 
 int
-transport_listen(const struct conf *conf, int *fds, size_t maxfds,
-    char *err, size_t errlen)
+transport_listen(const struct conf *conf, int *fds, int *protos,
+    size_t maxfds, char *err, size_t errlen)
 {
-	return (listen_all(conf, CONF_T_TCP, fds, maxfds, err, errlen));
+	return (listen_all(conf, CONF_T_TCP, fds, protos, maxfds, err,
+	    errlen));
 }
 
 int
-transport_listen_udp(const struct conf *conf, int *fds, size_t maxfds,
-    char *err, size_t errlen)
+transport_listen_udp(const struct conf *conf, int *fds, int *protos,
+    size_t maxfds, char *err, size_t errlen)
 {
-	return (listen_all(conf, CONF_T_UDP, fds, maxfds, err, errlen));
+	return (listen_all(conf, CONF_T_UDP, fds, protos, maxfds, err,
+	    errlen));
 }
 
 /*

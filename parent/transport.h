@@ -37,14 +37,15 @@
  * Server: listening sockets for conf->listen[].  Host "*" is one [::]
  * socket accepting IPv4 too (0.0.0.0 where IPv6 is missing); a name gets
  * one socket per address it resolves to.  Returns how many are in fds,
- * or -1 with err (and none left open).
+ * or -1 with err (and none left open); protos, unless NULL, gets the
+ * protocol (CONF_PROTO_*) of each socket's listen line.
  */
-int	 transport_listen(const struct conf *, int *fds, size_t maxfds,
-	    char *err, size_t errlen);
+int	 transport_listen(const struct conf *, int *fds, int *protos,
+	    size_t maxfds, char *err, size_t errlen);
 
 /* The same for the entries with "transport udp": bound UDP sockets. */
-int	 transport_listen_udp(const struct conf *, int *fds, size_t maxfds,
-	    char *err, size_t errlen);
+int	 transport_listen_udp(const struct conf *, int *fds, int *protos,
+	    size_t maxfds, char *err, size_t errlen);
 /* DF on every datagram (PLPMTUD: the tunnel probes), big buffers. */
 int	 transport_udp_options(int fd, int family);
 /* Client: a UDP socket connected to the server, marked; fd or -1. */

@@ -4,7 +4,8 @@
 # made ($BUILDDIR/regress/*/test_*) and every test script
 # (regress/*/t-*.sh).  Each test exits 0 (pass), 77 (skipped, saying
 # why) or anything else (fail), and is killed after its time limit
-# (300 s, or the "# timeout: N" line in a script).  The last line is
+# (300 s, or the "# timeout: N" line in a script).  A script with a
+# "# background: yes" line runs beside the others.  The last line is
 # "N passed, N failed, N skipped"; the exit status is 1 if any failed.
 #
 # usage: regress/run.sh [-B builddir] [-n] [name-pattern ...]
@@ -74,6 +75,38 @@ run_one() {	# name, timeout, command...
 	esac
 }
 
+# A script with a "# background: yes" line mostly waits (t-loss holds a
+# slow lossy session for 10 minutes): it runs beside the others, in its
+# own namespaces, and its result is counted at the end.
+bg_names=""
+start_background() {	# name, timeout, command...
+	out=$LOGDIR/$(echo "$1" | tr '/' '_').bg
+	(run_one "$@" >"$out") &
+	bg_names="$bg_names $!:$out"
+}
+collect_background() {
+	for b in $bg_names; do
+		wait "${b%%:*}"
+		out=${b#*:}
+		cat "$out"
+		case $(head -c 4 "$out") in
+		PASS)	pass=$((pass + 1)) ;;
+		SKIP)	skip=$((skip + 1)) ;;
+		*)	fail=$((fail + 1))
+			failed="$failed $(sed -n '1s/^[A-Z]* \([^ :]*\).*/\1/p' "$out")" ;;
+		esac
+	done
+}
+
+for t in "$SRCDIR"/regress/*/t-*.sh; do
+	[ -f "$t" ] || continue
+	grep -q '^# background: *yes' "$t" || continue
+	name=${t#"$SRCDIR"/regress/}
+	matches "$name" "$@" || continue
+	limit=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -n 1)
+	start_background "$name" "${limit:-300}" bash "$t"
+done
+
 for t in "$BUILDDIR"/regress/*/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	case $t in *.o|*.c|*.h) continue ;; esac
@@ -84,11 +117,13 @@ done
 
 for t in "$SRCDIR"/regress/*/t-*.sh; do
 	[ -f "$t" ] || continue
+	grep -q '^# background: *yes' "$t" && continue
 	name=${t#"$SRCDIR"/regress/}
 	matches "$name" "$@" || continue
 	limit=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -n 1)
 	run_one "$name" "${limit:-300}" bash "$t"
 done
+collect_background
 
 [ -n "$failed" ] && echo "failed:$failed"
 echo "$pass passed, $fail failed, $skip skipped"

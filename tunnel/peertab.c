@@ -27,6 +27,7 @@
 
 #include <sodium.h>
 
+#include "dsvpn.h"
 #include "idtable.h"
 #include "keyid.h"
 #include "log.h"
@@ -47,6 +48,7 @@ peer_free(struct tpeer *p)
 {
 	sodium_memzero(p->psk, sizeof(p->psk));
 	sodium_memzero(p->raw, sizeof(p->raw));
+	dsvpn_replay_free(p->dreplay);
 	free(p);
 }
 
@@ -104,6 +106,7 @@ peertab_add_client(const struct msg_client *mc)
 	memcpy(p->raw, mc->key.raw, sizeof(p->raw));
 	p->has4 = mc->has4 != 0;
 	p->has6 = mc->has6 != 0;
+	p->dsvpn = mc->protocol == CONF_PROTO_DSVPN;
 	p->inet = mc->inet;
 	p->inet6 = mc->inet6;
 	p->n_routes = mc->n_routes;
@@ -121,6 +124,7 @@ peertab_add(const char *name, const struct conf_key *key, int any,
 	memcpy(p->psk, key->psk, sizeof(p->psk));
 	memcpy(p->raw, key->raw, sizeof(p->raw));
 	p->any = any;
+	p->dsvpn = 1;
 	if (a4 != NULL) {
 		p->has4 = 1;
 		p->inet = *a4;
@@ -197,6 +201,11 @@ peer_carry(struct tpeer *n, struct tpeer *o)
 	memcpy(n->endpoint, o->endpoint, sizeof(n->endpoint));
 	memcpy(n->cipher, o->cipher, sizeof(n->cipher));
 	n->version = o->version;
+	memcpy(n->protocol, o->protocol, sizeof(n->protocol));
+	/* The same key: the hellos it accepted stay refused. */
+	n->dreplay = o->dreplay;
+	o->dreplay = NULL;
+	session_move_peer(o, n);
 	o->sess = NULL;
 }
 

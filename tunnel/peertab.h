@@ -36,6 +36,7 @@
 #include "tunnel.h"
 
 struct session;
+struct dsvpn_replay;
 
 struct tpeer {
 	uint32_t		 id;	/* random, kept across reloads */
@@ -57,6 +58,12 @@ struct tpeer {
 	char			 endpoint[MSG_ENDPOINT_MAX];
 	char			 cipher[32];
 	int			 version;	/* of its last session */
+	char			 protocol[MSG_PROTO_NAME_MAX];	/* of it */
+	/* DSVPN hellos are tried with this peer's key (a server's
+	 * single peer, or a client block marked protocol dsvpn), and
+	 * the ones it accepted are remembered for the clock window. */
+	int			 dsvpn;
+	struct dsvpn_replay	*dreplay;	/* made at its first hello */
 	/* sessions replaced from another address, this interval */
 	time_t			 clone_since;
 	unsigned int		 clones;

@@ -28,11 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "conf.h"
+#include "dsvpn.h"
 #include "log.h"
 #include "msgcat.h"
 #include "peertab.h"
@@ -54,6 +56,14 @@
  * still reading its hello, so a flood cannot keep the real client
  * out, and a slow sender cannot stall anything: every read and write
  * here is non-blocking.
+ *
+ * A DSVPN listener's connections (doc/PROTOCOL-DSVPN.md) send a 72-byte
+ * hello, vetted the same way (clock, then each DSVPN key's MAC, then
+ * that key's replay cache) before any state is made.  Their keys are
+ * confirmed by the client's first data frame, which a stock client with
+ * nothing to send may never send: so a DSVPN connection leaves here as
+ * soon as its reply is out, as an unconfirmed session that session.c
+ * never lets replace a confirmed one.
  */
 #define PENDING_MAX		64
 #define PENDING_TIMEOUT_MS	5000
@@ -76,6 +86,8 @@ struct pending {
 	struct event		 ev;
 	uint64_t		 since;
 	struct proto		*proto;	/* from the vetted hello on */
+	struct dsvpn		*ds;	/* the same, for DSVPN */
+	int			 protocol;	/* CONF_PROTO_* */
 	size_t			 hello_len;	/* 0: first byte not read */
 	uint32_t		 peer_id;	/* whose key it proved */
 	size_t			 have;
@@ -85,6 +97,7 @@ struct pending {
 
 struct listener {
 	int		 fd;
+	int		 protocol;	/* CONF_PROTO_* */
 	struct event	 ev;
 };
 
@@ -117,6 +130,8 @@ pending_free(struct pending *pe, int close_fd)
 		close(pe->fd);
 	proto_free(pe->proto);
 	pe->proto = NULL;
+	dsvpn_free(pe->ds);
+	pe->ds = NULL;
 	sodium_memzero(pe->buf, sizeof(pe->buf));
 	pe->fd = -1;
 	pe->state = PE_HELLO;
@@ -205,7 +220,7 @@ pending_slot(void)
 }
 
 void
-pending_add(int fd)
+pending_add(int fd, int protocol)
 {
 	struct pending	*pe;
 	int		 flags;
@@ -220,6 +235,7 @@ pending_add(int fd)
 	(void)sockopt_tune_stream(fd);
 	pe = pending_slot();
 	pe->fd = fd;
+	pe->protocol = protocol;
 	pe->state = PE_HELLO;
 	pe->have = pe->hello_len = 0;
 	pe->since = now_ms();
@@ -286,16 +302,27 @@ pending_read(struct pending *pe, size_t want)
 	return 0;
 }
 
+static void	 pending_dsvpn_up(struct pending *);
+
+/* The connection's protocol, whichever it speaks. */
+static struct sproto
+pending_sproto(struct pending *pe)
+{
+	return pe->ds != NULL ? sproto_dsvpn(pe->ds) :
+	    sproto_native(pe->proto);
+}
+
 /* Sends what the protocol queued (the reply); then waits for the
- * client's confirmation. */
+ * client's confirmation, or for DSVPN becomes a session. */
 static void
 pending_send(struct pending *pe, uint64_t now)
 {
+	struct sproto	 sp = pending_sproto(pe);
 	const uint8_t	*out;
 	size_t		 len;
 	ssize_t		 n;
 
-	while ((len = proto_pending(pe->proto, &out)) > 0) {
+	while ((len = sp.ops->pending(sp.st, &out)) > 0) {
 		if ((n = write(pe->fd, out, len)) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -306,10 +333,89 @@ pending_send(struct pending *pe, uint64_t now)
 			pending_free(pe, 1);
 			return;
 		}
-		proto_consume(pe->proto, n);
+		sp.ops->consume(sp.st, n);
+	}
+	if (len == 0 && pe->ds != NULL) {
+		pending_dsvpn_up(pe);
+		return;
 	}
 	pe->state = len > 0 ? PE_REPLY : PE_CONFIRM;
 	pending_arm(pe, now);
+}
+
+/*
+ * The peer whose DSVPN key made this hello.  Nothing in a DSVPN hello
+ * names its key, so each key that may speak DSVPN is tried: the single
+ * peer, or the client blocks marked protocol dsvpn, one Charm hash
+ * each (the clock is checked first, for free).
+ */
+static struct tpeer *
+pending_dsvpn_peer(struct dsvpn_params *par, const uint8_t *hello,
+    int *fault)
+{
+	struct tpeer	*p;
+	size_t		 i;
+
+	/* Outside the clock window for every key: no hash at all. */
+	if (dsvpn_hello_sniff(hello, DSVPN_HELLO_LEN, time(NULL),
+	    par->clock_window) != DSVPN_SNIFF_DSVPN) {
+		*fault = PROTO_F_REPLAY;
+		return NULL;
+	}
+	*fault = PROTO_F_HANDSHAKE;
+	for (i = 0; i < peertab.n; i++) {
+		p = peertab.v[i];
+		if (!p->dsvpn)
+			continue;
+		if (p->dreplay == NULL &&
+		    (p->dreplay = dsvpn_replay_new(0)) == NULL)
+			fatal("dsvpn_replay_new");
+		memcpy(par->psk, p->raw, sizeof(par->psk));
+		par->replay = p->dreplay;
+		if (dsvpn_hello_check(par, hello, DSVPN_HELLO_LEN,
+		    fault) == 0)
+			return p;
+		sodium_memzero(par->psk, sizeof(par->psk));
+	}
+	return NULL;
+}
+
+/* A DSVPN hello is complete: vetted, then answered. */
+static void
+pending_dsvpn_hello(struct pending *pe, uint64_t now)
+{
+	struct dsvpn_params	 par;
+	struct proto_event	 ev;
+	struct tpeer		*peer;
+	int			 fault = PROTO_F_PROTOCOL;
+	ssize_t			 r;
+
+	tunnel_dsvpn_params(&par, PROTO_SERVER);
+	if ((peer = pending_dsvpn_peer(&par, pe->buf, &fault)) == NULL) {
+		sodium_memzero(&par, sizeof(par));
+		pending_refuse(pe, fault, NULL);
+		return;
+	}
+	pe->peer_id = peer->id;
+	pe->ds = dsvpn_new(&par);
+	sodium_memzero(&par, sizeof(par));
+	if (pe->ds == NULL) {
+		log_warn("%s: dsvpn_new", __func__);
+		pending_free(pe, 1);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	if (dsvpn_start(pe->ds, now) == 0)
+		r = dsvpn_input(pe->ds, pe->buf, DSVPN_HELLO_LEN, now, &ev);
+	else
+		r = -1;
+	sodium_memzero(pe->buf, sizeof(pe->buf));
+	pe->have = 0;
+	if (r != DSVPN_HELLO_LEN) {
+		pending_refuse(pe, dsvpn_fault(pe->ds), dsvpn_error(pe->ds));
+		return;
+	}
+	pending_send(pe, now);
 }
 
 /*
@@ -429,6 +535,27 @@ pending_up(struct pending *pe)
 	(void)session_start(fd, sproto_native(p), peer, tp);
 }
 
+/* A DSVPN reply is out: the session takes over, unconfirmed. */
+static void
+pending_dsvpn_up(struct pending *pe)
+{
+	struct dsvpn	*ds = pe->ds;
+	struct tpeer	*tp;
+	int		 fd = pe->fd;
+	char		 peer[MSG_ENDPOINT_MAX];
+
+	if ((tp = peertab_by_id(pe->peer_id)) == NULL || !tp->dsvpn) {
+		pending_refuse(pe, PROTO_F_HANDSHAKE, "its client was "
+		    "removed or rekeyed");
+		return;
+	}
+	strlcpy(peer, pe->peer, sizeof(peer));
+	pe->ds = NULL;
+	pending_free(pe, 0);
+	log_debug("%s: %s: DSVPN handshake answered", peer, tp->name);
+	(void)session_start(fd, sproto_dsvpn(ds), peer, tp);
+}
+
 /* The client's first frame, read exactly as long as proto_need() says. */
 static void
 pending_confirm(struct pending *pe, uint64_t now)
@@ -483,6 +610,15 @@ pending_cb(int fd, short ev, void *arg)
 	}
 	switch (pe->state) {
 	case PE_HELLO:
+		if (pe->protocol == CONF_PROTO_DSVPN) {
+			if (pending_read(pe, DSVPN_HELLO_LEN) == -1)
+				break;
+			if (pe->have == DSVPN_HELLO_LEN)
+				pending_dsvpn_hello(pe, now);
+			else
+				pending_arm(pe, now);
+			break;
+		}
 		switch (pending_read_hello(pe)) {
 		case 1:
 			pending_hello(pe, now);
@@ -527,7 +663,8 @@ pending_pause(void)
 static void
 pending_accept_cb(int lfd, short ev, void *arg)
 {
-	int	 i, fd;
+	struct listener	*l = arg;
+	int		 i, fd;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		if ((fd = accept(lfd, NULL, NULL)) == -1) {
@@ -539,12 +676,12 @@ pending_accept_cb(int lfd, short ev, void *arg)
 				log_ratelimited(log_warn, "accept");
 			return;
 		}
-		pending_add(fd);
+		pending_add(fd, l->protocol);
 	}
 }
 
 void
-pending_listen(int fd)
+pending_listen(int fd, int protocol)
 {
 	struct listener	*l;
 	int		 flags;
@@ -556,6 +693,7 @@ pending_listen(int fd)
 		fatal("%s: fcntl", __func__);
 	l = &listeners[nlisteners++];
 	l->fd = fd;
-	event_set(&l->ev, fd, EV_READ | EV_PERSIST, pending_accept_cb, NULL);
+	l->protocol = protocol;
+	event_set(&l->ev, fd, EV_READ | EV_PERSIST, pending_accept_cb, l);
 	event_add(&l->ev, NULL);
 }

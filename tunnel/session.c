@@ -17,7 +17,10 @@
 #include "compat.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <event.h>
@@ -33,11 +36,14 @@
 #include "dgram.h"
 #include "peertab.h"
 #include "pmtu.h"
+#include "sockopt.h"
+#include "srccheck.h"
 #include "tcpinfo.h"
 #include "tunnel.h"
 
 #define SESSION_TICK_MAX_MS	1000
 #define CLONE_INTERVAL		60	/* seconds between clone reports */
+#define CANDIDATES_MAX		4	/* unconfirmed sessions per peer */
 
 /*
  * The sessions: each a transport socket, its protocol and the events
@@ -47,6 +53,15 @@
  * kernel's TUN queue holds packets back, which slows the inner flows);
  * with several sessions up it stays on, and a backed-up session drops
  * its own packets only.
+ *
+ * A DSVPN server session may be unconfirmed: its handshake is done but
+ * the client has not proved it holds the session key yet (its first
+ * frame does that, and a stock client with an idle TUN sends nothing).
+ * Such a candidate never replaces a confirmed session: it carries its
+ * peer's traffic only while the peer has no confirmed session (p->sess
+ * is then the newest candidate), and when it is confirmed it replaces
+ * every other session of its peer, as a native session does when it
+ * comes up.  p->sess is NULL only when the peer has no session at all.
  */
 struct session {
 	struct tpeer		*peer;
@@ -83,6 +98,8 @@ static struct {
 } s;
 
 static void	 session_fail(struct session *, const char *);
+static void	 session_replace(struct tpeer *, const char *);
+static void	 session_confirmed(struct session *);
 
 uint64_t
 now_ms(void)
@@ -217,6 +234,7 @@ session_mark_up(struct session *ss)
 	strlcpy(p->cipher, ss->conn.sp.ops->cipher(ss->conn.sp.st),
 	    sizeof(p->cipher));
 	p->version = ss->conn.sp.ops->version(ss->conn.sp.st);
+	session_protocol(ss, p->protocol, sizeof(p->protocol));
 	session_update_mode();
 	tunnel_session_up(p, ss->endpoint, p->cipher, ss->dgram);
 	if (ss->dgram) {
@@ -286,8 +304,10 @@ session_after_input(struct session *ss, int r)
 		    "closed by peer");
 		return;
 	}
-	if ((ss->conn.events & DP_EV_UP) && !ss->up)
+	if ((ss->conn.events & DP_EV_UP) && !ss->up) {
+		session_confirmed(ss);
 		session_mark_up(ss);
+	}
 	session_check_rekeys(ss);
 	if (dp_unsent(&ss->conn) > 0)
 		(void)session_kick(ss);
@@ -446,11 +466,26 @@ policy_route(void *arg, const uint8_t *ip, size_t len, int *why)
 		*why = DROP_NO_PEER;
 		return NULL;
 	}
-	if (p->sess == NULL || !p->sess->up) {
+	if (p->sess == NULL || (!p->sess->up &&
+	    !p->sess->conn.sp.ops->can_send(p->sess->conn.sp.st))) {
 		*why = DROP_NO_SESSION;
 		return NULL;
 	}
 	return &p->sess->conn;
+}
+
+/* The source address of a packet the caller has checked is IPv4 or
+ * IPv6 and long enough for its header, for a log line. */
+static const char *
+packet_source(const uint8_t *ip, size_t len, char *buf, size_t size)
+{
+	if (len >= 20 && ip[0] >> 4 == 4 &&
+	    inet_ntop(AF_INET, ip + 12, buf, size) != NULL)
+		return buf;
+	if (len >= 40 && ip[0] >> 4 == 6 &&
+	    inet_ntop(AF_INET6, ip + 8, buf, size) != NULL)
+		return buf;
+	return "?";
 }
 
 /* And whether a session's packet may enter the TUN: its source must
@@ -460,11 +495,13 @@ policy_admit(void *arg, struct dp_conn *c, const uint8_t *ip, size_t len)
 {
 	struct session	*ss = c->owner;
 	struct tpeer	*dst, *src;
+	char		 a[INET6_ADDRSTRLEN];
 
-	if ((src = peertab_src(ip, len)) != ss->peer) {
-		log_ratelimited(log_debug, "%s: dropped a packet from %s",
-		    ss->peer->name, src != NULL ? src->name :
-		    "an address no peer owns");
+	if ((src = peertab_src(ip, len)) != ss->peer &&
+	    !srccheck_link_scope(ip, len)) {
+		log_ratelimited(log_debug, "%s: dropped a packet from %s: %s",
+		    ss->peer->name, packet_source(ip, len, a, sizeof(a)),
+		    src != NULL ? src->name : "an address no peer owns");
 		return DROP_SPOOFED;
 	}
 	if (s.server && !s.client_to_client &&
@@ -531,6 +568,99 @@ session_rebind(struct session *ss, struct tpeer *p)
 {
 	ss->peer = p;
 	ss->conn.pc = &p->c;
+}
+
+/* And every session of the old entry, candidates included. */
+void
+session_move_peer(struct tpeer *from, struct tpeer *to)
+{
+	struct session	*ss;
+
+	for (ss = s.list; ss != NULL; ss = ss->next)
+		if (ss->peer == from)
+			session_rebind(ss, to);
+}
+
+/* The newest session of p other than not, or NULL. */
+static struct session *
+session_newest(const struct tpeer *p, const struct session *not)
+{
+	struct session	*ss;
+
+	for (ss = s.list; ss != NULL; ss = ss->next)
+		if (ss->peer == p && ss != not)
+			return ss;
+	return NULL;
+}
+
+/* The protocol a session speaks, for status: "dsvpnd v2", "dsvpn". */
+void
+session_protocol(const struct session *ss, char *buf, size_t len)
+{
+	int	 v = ss->conn.sp.ops->version(ss->conn.sp.st);
+
+	if (v > 0)
+		snprintf(buf, len, "%s v%d", ss->conn.sp.ops->name, v);
+	else
+		strlcpy(buf, ss->conn.sp.ops->name, len);
+}
+
+/*
+ * A candidate proved its key: the peer's other sessions, the confirmed
+ * one (replaced, as by a native session) and older candidates (which
+ * could be replays, or the same client's abandoned connections), end.
+ */
+static void
+session_confirmed(struct session *ss)
+{
+	struct tpeer	*p = ss->peer;
+	struct session	*o;
+
+	if (!s.server)
+		return;
+	if (p->sess != NULL && p->sess != ss && p->sess->up)
+		session_replace(p, ss->endpoint);
+	while ((o = session_newest(p, ss)) != NULL)
+		session_end(o, 0, CAUSE_REPLACED, "another session of its key "
+		    "was confirmed");
+	p->sess = ss;
+}
+
+/* At most CANDIDATES_MAX unconfirmed sessions per peer: the oldest
+ * goes. */
+static void
+session_trim_candidates(struct tpeer *p)
+{
+	struct session	*ss, *oldest = NULL;
+	unsigned int	 n = 0;
+
+	for (ss = s.list; ss != NULL; ss = ss->next)
+		if (ss->peer == p && !ss->up) {
+			n++;
+			oldest = ss;
+		}
+	if (n > CANDIDATES_MAX)
+		session_end(oldest, 0, CAUSE_REPLACED, "too many unconfirmed "
+		    "sessions");
+}
+
+/*
+ * A protocol without keepalives of its own (DSVPN) relies on TCP's:
+ * probes after keepalive seconds of silence, every keepalive seconds,
+ * so that a vanished peer is dropped about the dead-peer timeout after
+ * it went silent.  TCP_USER_TIMEOUT (set for every session) bounds
+ * data left unacknowledged.
+ */
+static void
+session_tcp_keepalive(int fd)
+{
+	uint32_t	 ka = tunnel_keepalive_ms() / 1000;
+	uint32_t	 dead = tunnel_dead_ms() / 1000;
+
+	if (ka == 0)
+		ka = 1;
+	(void)sockopt_keepalive(fd, ka, ka, dead > ka ? (dead - ka) / ka :
+	    1);
 }
 
 /* The host part of "host port": to tell a clone from a reconnect. */
@@ -607,8 +737,9 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 {
 	struct session	*ss;
 	uint64_t	 now = now_ms(), next = now + SESSION_TICK_MAX_MS;
+	int		 candidate = s.server && !sp.ops->is_up(sp.st);
 
-	if (p->sess != NULL)
+	if (p->sess != NULL && !candidate)
 		session_replace(p, endpoint);
 	if ((ss = calloc(1, sizeof(*ss))) == NULL)
 		fatal("%s", __func__);
@@ -618,7 +749,8 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 	ss->shared_fd = shared;
 	ss->last_rx_ms = now;
 	strlcpy(ss->endpoint, endpoint, sizeof(ss->endpoint));
-	p->sess = ss;
+	if (!candidate || p->sess == NULL || !p->sess->up)
+		p->sess = ss;
 	ss->next = s.list;
 	s.list = ss;
 	s.count++;
@@ -634,10 +766,11 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 		pmtu_init(&ss->pmtu, &ss->conn, fd, s.server);
 		ss->conn.on_probe_ack = session_probe_ack;
 		ss->conn.on_too_big = session_too_big;
-	}
-	else {
+	} else {
 		tcpinfo_init(fd, &ss->ti);
 		tcpinfo_user_timeout(fd, tunnel_dead_ms());
+		if (sp.ops->tcp_dead)
+			session_tcp_keepalive(fd);
 	}
 	event_set(&ss->rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, ss);
 	event_set(&ss->wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, ss);
@@ -656,6 +789,8 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 		session_arm_tick(ss, now, now + 1);
 	if (dp_unsent(&ss->conn) > 0 && session_kick(ss) == -1)
 		return NULL;
+	if (candidate)
+		session_trim_candidates(p);
 	return ss;
 }
 
@@ -769,7 +904,7 @@ session_end(struct session *ss, int orderly, int cause, const char *why)
 		udp_forget(ss->udp_index);
 	session_unlink(ss);
 	if (p->sess == ss)
-		p->sess = NULL;
+		p->sess = session_newest(p, NULL);
 	if (was_up) {
 		s.n_up--;
 		s.stats->peers_up = s.n_up;
@@ -787,10 +922,11 @@ session_fail(struct session *ss, const char *why)
 	session_end(ss, 0, ss->up ? CAUSE_LOST : CAUSE_AUTH, why);
 }
 
+/* Every session of p, its candidates too. */
 void
 session_end_peer(struct tpeer *p, int orderly, int cause, const char *why)
 {
-	if (p->sess != NULL)
+	while (p->sess != NULL)
 		session_end(p->sess, orderly, cause, why);
 }
 

@@ -130,10 +130,10 @@ n_push(void *st, const uint8_t *buf, size_t len, uint64_t now)
 }
 
 static const struct sproto_ops native_ops = {
-	"native", PROTO_HDR_LEN, PROTO_TAG_LEN, n_free, n_start, n_pending,
+	"dsvpnd", PROTO_HDR_LEN, PROTO_TAG_LEN, n_free, n_start, n_pending,
 	n_consume, n_input, n_need, n_seal, n_is_up, n_tick, n_close, n_error,
 	n_fault, n_cipher, n_rekeys, n_set_timers, n_version, n_close_reason,
-	n_push, 0
+	n_push, n_is_up, 0, 0
 };
 
 struct sproto

@@ -60,6 +60,11 @@ struct sproto_ops {
 	/* Server: the settings a client is told (-1: not this protocol
 	 * or version). */
 	int		(*push)(void *, const uint8_t *, size_t, uint64_t);
+	/* Frames may be sealed: up, or for DSVPN a server session whose
+	 * keys the client has not confirmed yet. */
+	int		(*can_send)(const void *);
+	/* No keepalive of its own: TCP's must find a dead peer. */
+	int		 tcp_dead;
 	/* 1: each input and each pending() is one whole datagram (UDP),
 	 * sent and received on its own; 0: a byte stream (TCP). */
 	int		 datagram;
@@ -70,8 +75,12 @@ struct sproto {
 	void			*st;
 };
 
+struct dsvpn;
+
 /* The native protocol of proto.h, taking over p. */
 struct sproto	 sproto_native(struct proto *p);
+/* DSVPN's (dsvpn.h, sessdsvpn.c), taking over p. */
+struct sproto	 sproto_dsvpn(struct dsvpn *p);
 
 struct dgram;
 /* Its datagram form (dgram.h), taking over d (sessdgram.c). */

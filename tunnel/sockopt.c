@@ -68,3 +68,23 @@ sockopt_tune_stream(int fd)
 #endif
 	return (0);
 }
+
+int
+sockopt_keepalive(int fd, int idle, int intvl, int cnt)
+{
+	int	 r = 0;
+
+#if defined(TCP_KEEPIDLE)
+	r |= setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+#elif defined(TCP_KEEPALIVE)
+	r |= setsockopt(fd, IPPROTO_TCP, TCP_KEEPALIVE, &idle, sizeof(idle));
+#endif
+#ifdef TCP_KEEPINTVL
+	r |= setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl));
+#endif
+#ifdef TCP_KEEPCNT
+	r |= setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+#endif
+	return (r == 0 ? 0 : -1);
+}

@@ -50,5 +50,13 @@ void	 sockopt_congestion(int fd);
  * seccomp filter (common/sandbox-seccomp.c, sc_tunnel).
  */
 int	 sockopt_tune_stream(int fd);
+/*
+ * TCP keepalive probes after idle seconds of silence, every intvl
+ * seconds, cnt of them unanswered ending the connection, where the
+ * system lets a socket choose (TCP_KEEPIDLE, or macOS's TCP_KEEPALIVE,
+ * TCP_KEEPINTVL, TCP_KEEPCNT); SO_KEEPALIVE is on from
+ * sockopt_tune_stream().  -1 if one the system has was refused.
+ */
+int	 sockopt_keepalive(int fd, int idle, int intvl, int cnt);
 
 #endif /* DSVPND_SOCKOPT_H */

@@ -102,13 +102,15 @@ prefix_match(const struct src_prefix *p, const uint8_t *addr)
  * forwards it (RFC 4291, 2.5.6), and the peer's kernel sends its router
  * solicitations and MLD reports so from the TUN's link-local address.
  */
-static int
-link_scope6(const uint8_t *pkt)
+int
+srccheck_link_scope(const uint8_t *pkt, size_t len)
 {
 	static const uint8_t	 unspec[16];
 	const uint8_t		*src = pkt + IP6_SRC_OFF, *dst = src + 16;
 	int			 from, to;
 
+	if (len < IP6_HDR_LEN || pkt[0] >> 4 != 6)
+		return (0);
 	from = (src[0] == 0xfe && (src[1] & 0xc0) == 0x80) ||
 	    memcmp(src, unspec, sizeof(unspec)) == 0;
 	to = (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80) ||
@@ -136,5 +138,5 @@ srccheck_allowed(const struct srccheck *sc, const uint8_t *pkt,
 	for (i = 0; i < sc->n; i++)
 		if (sc->p[i].ver == ver && prefix_match(&sc->p[i], src))
 			return (1);
-	return (ver == 6 && link_scope6(pkt));
+	return (srccheck_link_scope(pkt, len));
 }

@@ -64,6 +64,10 @@ void	 srccheck_conf(struct srccheck *, const struct conf *);
  * allowed too: it cannot be forwarded, and the peer's kernel sends its
  * router solicitations and MLD reports that way.
  */
+/* IPv6 that never leaves the link (link-local or unspecified source,
+ * link-local or link-scope multicast destination): allowed from any
+ * peer, as no system forwards it. */
+int	 srccheck_link_scope(const uint8_t *pkt, size_t len);
 int	 srccheck_allowed(const struct srccheck *, const uint8_t *pkt,
 	    size_t len);
 

@@ -33,6 +33,7 @@
 
 #include "conf.h"
 #include "dgram.h"
+#include "dsvpn.h"
 #include "log.h"
 #include "msgcat.h"
 #include "proc.h"
@@ -100,6 +101,21 @@ uint32_t
 tunnel_dead_ms(void)
 {
 	return t.conf.dead_timeout * 1000;
+}
+
+uint32_t
+tunnel_keepalive_ms(void)
+{
+	return t.conf.keepalive * 1000;
+}
+
+/* DSVPN's own timeouts; only the clock window is ours to set. */
+void
+tunnel_dsvpn_params(struct dsvpn_params *par, enum proto_role role)
+{
+	memset(par, 0, sizeof(*par));
+	par->role = role;
+	par->clock_window = t.conf.clock_window;
 }
 
 void
@@ -241,15 +257,16 @@ tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher,
 	if (t.stats.sessions > 1)
 		t.stats.reconnects++;
 	if (t.conf.role == ROLE_SERVER)
-		log_ratelimited(log_info, "%s: session up from %s (%s)",
-		    p->name, endpoint, cipher);
+		log_ratelimited(log_info, "%s: session up from %s (%s, %s)",
+		    p->name, endpoint, p->protocol, cipher);
 	else {
-		log_ratelimited(log_info, "session up with %s (%s)",
-		    endpoint, cipher);
+		log_ratelimited(log_info, "session up with %s (%s, %s)",
+		    endpoint, p->protocol, cipher);
 		memset(&ms, 0, sizeof(ms));
 		strlcpy(ms.peer, endpoint, sizeof(ms.peer));
 		strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
 		ms.transport = dgram ? CONF_T_UDP : CONF_T_TCP;
+		strlcpy(ms.protocol, p->protocol, sizeof(ms.protocol));
 		peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms,
 		    sizeof(ms));
 	}
@@ -420,6 +437,7 @@ tunnel_peer_status(const struct tpeer *p, struct peer_status *ps)
 	strlcpy(ps->name, p->name, sizeof(ps->name));
 	strlcpy(ps->endpoint, p->endpoint, sizeof(ps->endpoint));
 	strlcpy(ps->cipher, p->cipher, sizeof(ps->cipher));
+	strlcpy(ps->protocol, p->protocol, sizeof(ps->protocol));
 	ps->id = p->id;
 	ps->up = p->sess != NULL && session_is_up(p->sess);
 	ps->cause = p->cause;
@@ -559,12 +577,60 @@ tunnel_udp_proto(void)
 	return sproto_dgram(d);
 }
 
+/* A client's protocol for a new connection, with the server's key. */
+static struct sproto
+tunnel_client_proto(void)
+{
+	struct proto_params	 par;
+	struct dsvpn_params	 dpar;
+	struct proto		*p;
+	struct dsvpn		*d;
+
+	if (t.conf.protocol == CONF_PROTO_DSVPN) {
+		tunnel_dsvpn_params(&dpar, PROTO_CLIENT);
+		memcpy(dpar.psk, peertab.v[0]->raw, sizeof(dpar.psk));
+		d = dsvpn_new(&dpar);
+		sodium_memzero(&dpar, sizeof(dpar));
+		if (d == NULL)
+			fatal("dsvpn_new");
+		return sproto_dsvpn(d);
+	}
+	tunnel_proto_params(&par, PROTO_CLIENT);
+	memcpy(par.psk, peertab.v[0]->psk, sizeof(par.psk));
+	p = proto_new(&par);
+	sodium_memzero(&par, sizeof(par));
+	if (p == NULL)
+		fatal("proto_new");
+	return sproto_native(p);
+}
+
+static void
+tunnel_listen(struct msg *m, int fd)
+{
+	struct msg_endpoint	 ep;
+
+	if (t.conf.role != ROLE_SERVER || !t.configured)
+		fatalx("listening descriptor out of order");
+	memcpy(&ep, m->data, sizeof(ep));
+	if (ep.protocol != CONF_PROTO_NATIVE &&
+	    ep.protocol != CONF_PROTO_DSVPN)
+		fatalx("listening descriptor of protocol %d", ep.protocol);
+	/* A UDP socket serves every client itself (udp.c), natively. */
+	if (ep.transport == CONF_T_UDP) {
+		if (ep.protocol != CONF_PROTO_NATIVE)
+			fatalx("a UDP socket for DSVPN's protocol");
+		sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_CONN);
+		udp_listen(fd);
+		return;
+	}
+	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_LISTEN);
+	pending_listen(fd, ep.protocol);
+}
+
 static void
 tunnel_connected(struct msg *m, int fd)
 {
 	struct msg_endpoint	 ep;
-	struct proto_params	 par;
-	struct proto		*p;
 	struct sproto		 sp;
 	int			 stale = t.connecting == 2;
 
@@ -580,6 +646,8 @@ tunnel_connected(struct msg *m, int fd)
 	ep.addr[sizeof(ep.addr) - 1] = '\0';
 	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_CONN);
 	if (ep.transport == CONF_T_UDP) {
+		if (t.conf.protocol != CONF_PROTO_NATIVE)
+			fatalx("a UDP socket for DSVPN's protocol");
 		sp = tunnel_udp_proto();
 		if (sp.ops == NULL)
 			fatal("sproto_dgram");
@@ -588,33 +656,9 @@ tunnel_connected(struct msg *m, int fd)
 		    NULL, 0);
 		return;
 	}
-	tunnel_proto_params(&par, PROTO_CLIENT);
-	memcpy(par.psk, peertab.v[0]->psk, sizeof(par.psk));
-	p = proto_new(&par);
-	sodium_memzero(&par, sizeof(par));
-	if (p == NULL)
-		fatal("proto_new");
 	log_debug("connected to %s, handshaking", ep.addr);
-	(void)session_start(fd, sproto_native(p), ep.addr, peertab.v[0]);
-}
-
-/* A server's listening socket: a TCP one's connections go through the
- * pending table; a UDP one serves every client itself (udp.c). */
-static void
-tunnel_listen(struct msg *m)
-{
-	struct msg_endpoint	 ep;
-
-	if (t.conf.role != ROLE_SERVER || !t.configured)
-		fatalx("listening descriptor out of order");
-	memcpy(&ep, m->data, sizeof(ep));
-	if (ep.transport == CONF_T_UDP) {
-		sandbox_limit_fd(PROC_TUNNEL, m->fd, SANDBOX_FD_CONN);
-		udp_listen(m->fd);
-	} else {
-		sandbox_limit_fd(PROC_TUNNEL, m->fd, SANDBOX_FD_LISTEN);
-		pending_listen(m->fd);
-	}
+	(void)session_start(fd, tunnel_client_proto(), ep.addr,
+	    peertab.v[0]);
 }
 
 static __dead void
@@ -676,9 +720,7 @@ tunnel_dispatch(struct peer *p, struct msg *m)
 		tunnel_tun(m, m->fd);
 		break;
 	case MSG_LISTEN_FD:
-		if (t.conf.role != ROLE_SERVER || !t.configured)
-			fatalx("listening descriptor out of order");
-		tunnel_listen(m);
+		tunnel_listen(m, m->fd);
 		break;
 	case MSG_FDS_DONE:
 		sandbox_shrink(PROC_TUNNEL);

@@ -222,7 +222,8 @@ void	 session_transport(const struct session *, int32_t *, int32_t *);
 /* A reload's timers (0: unchanged) for the running sessions. */
 void	 session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
 	    uint32_t rekey_ms, uint64_t rekey_bytes);
-/* Ends a session; orderly sends a close frame first (best effort). */
+/* Ends a session; orderly sends a close frame first (best effort).
+ * session_end_peer ends every session of the peer. */
 void	 session_end(struct session *, int orderly, int cause,
 	    const char *why);
 void	 session_end_peer(struct tpeer *, int orderly, int cause,
@@ -235,6 +236,10 @@ unsigned int session_up_count(void);
 int	 session_is_up(const struct session *);
 /* The peer table moved p's entry (a reload). */
 void	 session_rebind(struct session *, struct tpeer *);
+/* And all sessions of from, unconfirmed ones too, go to to. */
+void	 session_move_peer(struct tpeer *from, struct tpeer *to);
+/* Its protocol for status: "dsvpnd v2", "dsvpn". */
+void	 session_protocol(const struct session *, char *, size_t);
 /* A list of allowed sources (srccheck.h) on top of the peer table's
  * own check; NULL, the daemon's setting: none. */
 void	 session_set_sources(const struct srccheck *);
@@ -250,8 +255,9 @@ void	 udp_clear(void);
 
 /* pending.c: the server's connections until their handshake is done. */
 void	 pending_init(struct tunnel_stats *);
-void	 pending_add(int fd);
-void	 pending_listen(int fd);
+/* protocol: CONF_PROTO_* of the listener. */
+void	 pending_add(int fd, int protocol);
+void	 pending_listen(int fd, int protocol);
 void	 pending_clear(void);
 
 /* tunnel.c: callbacks from the sessions and the pending table. */
@@ -263,8 +269,13 @@ void	 tunnel_session_down(struct tpeer *, int was_up, int cause,
 	    const char *why);
 /* The proto parameters from the current configuration, without a key. */
 void	 tunnel_proto_params(struct proto_params *, enum proto_role);
-/* The configured dead-peer timeout. */
+/* The configured dead-peer timeout and keepalive interval. */
 uint32_t tunnel_dead_ms(void);
+uint32_t tunnel_keepalive_ms(void);
+/* The DSVPN parameters from the current configuration, without a key
+ * or replay cache. */
+struct dsvpn_params;
+void	 tunnel_dsvpn_params(struct dsvpn_params *, enum proto_role);
 /* Server: the encoded push for this peer into buf; its length, or -1. */
 ssize_t	 tunnel_push_for(const struct tpeer *, uint8_t *buf, size_t len);
 /* Client: the server's push, as it came (checked by push_decode()). */

@@ -21,6 +21,7 @@
 # peer within its dead-peer timeout (plus one keepalive of slack).
 # The suite's one long test.  LOSS_SECONDS shortens it by hand.
 # timeout: 800
+# background: yes
 
 . "$SRCDIR/regress/lib/live.sh"
 

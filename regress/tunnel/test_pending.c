@@ -46,6 +46,7 @@
 
 #include <sodium.h>
 
+#include "dsvpn.h"
 #include "log.h"
 #include "msgcat.h"
 #include "proto.h"
@@ -106,6 +107,19 @@ uint32_t
 tunnel_dead_ms(void)
 {
 	return PROTO_DEF_DEAD_MS;
+}
+
+uint32_t
+tunnel_keepalive_ms(void)
+{
+	return PROTO_DEF_KEEPALIVE_MS;
+}
+
+void
+tunnel_dsvpn_params(struct dsvpn_params *par, enum proto_role role)
+{
+	memset(par, 0, sizeof(*par));
+	par->role = role;
 }
 
 /* Version 1 sessions here: nothing is pushed. */
@@ -452,7 +466,7 @@ main(void)
 		perror("listen");
 		return 1;
 	}
-	pending_listen(lfd);
+	pending_listen(lfd, CONF_PROTO_NATIVE);
 	if (test_garbage() == 0 && test_flood(hello, &cs) == 0 &&
 	    test_replay(hello) == 0 && test_restart_replay(hello) == 0 &&
 	    test_slow() == 0)

@@ -159,7 +159,8 @@ listen_on(const char *host, int *fds, size_t maxfds)
 	conf.n_listen = 1;
 	strlcpy(conf.listen[0].host, host, sizeof(conf.listen[0].host));
 	strlcpy(conf.listen[0].port, "0", sizeof(conf.listen[0].port));
-	if ((n = transport_listen(&conf, fds, maxfds, err, sizeof(err))) < 0)
+	if ((n = transport_listen(&conf, fds, NULL, maxfds, err,
+	    sizeof(err))) < 0)
 		printf("listen on %s: %s\n", host, err);
 	return (n);
 }
@@ -322,13 +323,13 @@ test_listen_errors(void)
 	    ntohs(sin.sin_port));
 	probe = dup(0);
 	close(probe);
-	n = transport_listen(&conf, fds + 1, nitems(fds) - 1, err,
+	n = transport_listen(&conf, fds + 1, NULL, nitems(fds) - 1, err,
 	    sizeof(err));
 	CHECK(n == -1 && err[0] != '\0', "port in use: n=%d", n);
 	CHECK(dup(0) == probe, "a descriptor leaked");
 	close(probe);
 	conf.listen[1] = conf.listen[0];
-	n = transport_listen(&conf, fds + 1, 1, err, sizeof(err));
+	n = transport_listen(&conf, fds + 1, NULL, 1, err, sizeof(err));
 	CHECK(n == -1 && strstr(err, "more than") != NULL,
 	    "maxfds ignored: n=%d err=%s", n, err);
 	CHECK(dup(0) == probe, "a descriptor leaked");
