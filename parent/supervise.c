@@ -126,9 +126,9 @@ listen_send(struct child *kid, int transport)
 		sockname(fds[i], ep.addr, sizeof(ep.addr));
 		ep.transport = transport;
 		ep.protocol = protos[i];
-		log_info("listening on %s (%s%s)", ep.addr,
-		    transport == CONF_T_UDP ? "udp" : "tcp",
-		    protos[i] == CONF_PROTO_DSVPN ? ", DSVPN protocol" : "");
+		log_info("listening on %s%s", ep.addr,
+		    transport == CONF_T_UDP ? " (udp)" :
+		    protos[i] == CONF_PROTO_DSVPN ? " (DSVPN protocol)" : "");
 		peer_compose(&kid->peer, MSG_LISTEN_FD, 0, fds[i], &ep,
 		    sizeof(ep));
 	}
