@@ -132,6 +132,7 @@ struct conf_listen {
 #define CONF_SET_ROUTES		0x04	/* default route or route lines */
 #define CONF_SET_MTU		0x08
 #define CONF_SET_DNS		0x10
+#define CONF_SET_BLOCK		0x20	/* block outside, either way */
 /*
  * What the parent reads from the key file and hands the tunnel: the
  * native protocol's PSK, and the file's first 32 bytes unchanged for

@@ -120,12 +120,15 @@ struct msg_endpoint {
 	int32_t		 transport;	/* CONF_T_TCP or CONF_T_UDP */
 };
 
+/* A client's session of this version gets its server's push next. */
+#define MSG_SESSION_PUSHES	2
 #define MSG_PROTO_NAME_MAX	16	/* "dsvpnd v2", "dsvpn" */
 
 struct msg_session {
 	char		 peer[MSG_ENDPOINT_MAX];
 	char		 cipher[32];
 	int32_t		 transport;	/* CONF_T_TCP or CONF_T_UDP */
+	int32_t		 version;	/* the protocol's, 1 or 2 */
 	char		 protocol[MSG_PROTO_NAME_MAX];
 };
 
@@ -271,7 +274,7 @@ enum session_state {
 	STATE_UP
 };
 
-#define STATUS_VERSION		3
+#define STATUS_VERSION		5
 
 struct status_info {
 	uint32_t	 version;
@@ -300,9 +303,18 @@ struct status_info {
 	int32_t		 transport;
 	int32_t		 path_mtu;
 	int32_t		 tun_mtu;
-	/* a client: the DNS servers pushed or configured */
+	/* a client: the DNS servers pushed or configured (carried, not
+	 * applied), and the settings in use: CONF_SET_* bits in pushed
+	 * say which came from the server */
 	uint32_t	 n_dns;
 	struct conf_prefix dns[CONF_MAX_DNS];
+	uint32_t	 pushed;
+	int32_t		 have_addrs;	/* 0: waiting for the server's */
+	int32_t		 mtu;
+	int32_t		 default_route;
+	int32_t		 block_outside;
+	uint32_t	 n_routes;
+	struct conf_prefix routes[CONF_MAX_ROUTES];
 };
 
 struct msg_spec {

@@ -25,8 +25,11 @@
 #include "log.h"
 #include "sandbox.h"
 
-/* Enough for a server's pending connections, never raised. */
+/* Enough for a client, or a server's pending connections and a few
+ * sessions; a server's tunnel asks for more with sandbox_set_nofile(). */
 #define SANDBOX_NOFILE		1024
+
+static rlim_t	 nofile = SANDBOX_NOFILE;
 
 /* A foreground run may send stderr to a file: RLIMIT_FSIZE would kill
  * the first log line with SIGXFSZ. */
@@ -37,6 +40,51 @@ logs_to_file(void)
 
 	return (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode)) ||
 	    (fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+/*
+ * The descriptors this process may hold once locked in: the larger of
+ * SANDBOX_NOFILE and want.  Called before the privileges are dropped,
+ * since only root may raise a hard limit; where even root may not, the
+ * limit stays at the hard limit it found (and says so).
+ */
+void
+sandbox_set_nofile(unsigned long want)
+{
+	struct rlimit	 rl;
+
+	if (want <= SANDBOX_NOFILE)
+		return;
+	nofile = want;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("sandbox: getrlimit RLIMIT_NOFILE");
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < nofile) {
+		rl.rlim_max = nofile;
+		if (rl.rlim_cur < nofile)
+			rl.rlim_cur = nofile;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+				fatal("sandbox: getrlimit RLIMIT_NOFILE");
+			log_warnx("sandbox: %lu descriptors wanted, the hard "
+			    "limit is %llu", want,
+			    (unsigned long long)rl.rlim_max);
+			nofile = rl.rlim_max;
+		}
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("sandbox: getrlimit RLIMIT_NOFILE");
+	/* Below the hard limit, the soft one may rise unprivileged. */
+	rl.rlim_cur = nofile;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("sandbox: setrlimit RLIMIT_NOFILE %llu",
+		    (unsigned long long)nofile);
+}
+
+/* What sandbox_set_nofile() settled on. */
+unsigned long
+sandbox_nofile(void)
+{
+	return nofile;
 }
 
 /*
@@ -56,10 +104,10 @@ sandbox_limits(void)
 		fatal("sandbox: setrlimit RLIMIT_FSIZE");
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("sandbox: getrlimit RLIMIT_NOFILE");
-	if (rl.rlim_cur > SANDBOX_NOFILE)
-		rl.rlim_cur = SANDBOX_NOFILE;
-	if (rl.rlim_max > SANDBOX_NOFILE)
-		rl.rlim_max = SANDBOX_NOFILE;
+	if (rl.rlim_cur > nofile)
+		rl.rlim_cur = nofile;
+	if (rl.rlim_max > nofile)
+		rl.rlim_max = nofile;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("sandbox: setrlimit RLIMIT_NOFILE");
 }

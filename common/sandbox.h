@@ -54,6 +54,15 @@ void		 sandbox_limit_fd(enum proc_id, int fd, int kind);
  * must kill it.  Returns only if it did not (sandbox "none").
  */
 void		 sandbox_probe(enum proc_id);
+/*
+ * Before the privileges are dropped: the descriptors the process will
+ * need once locked in, if more than the default 1024 (a server's tunnel
+ * holds one a session).  Raises the limits now (the hard one only as
+ * root); the backends cap them there when locking in.  Portable, so
+ * every backend gets the raised limit.
+ */
+void		 sandbox_set_nofile(unsigned long);
+unsigned long	 sandbox_nofile(void);
 /* For the backends: rlimits set before locking in (sandbox-limits.c). */
 void		 sandbox_limits(void);
 /*

@@ -203,6 +203,13 @@ json_int(struct json *j, const char *key, int64_t v)
 }
 
 void
+json_bool(struct json *j, const char *key, int v)
+{
+	json_key(j, key);
+	fputs(v ? "true" : "false", j->fp);
+}
+
+void
 json_null(struct json *j, const char *key)
 {
 	json_key(j, key);

@@ -42,6 +42,7 @@ void	 json_end_array(struct json *);
 void	 json_string(struct json *, const char *key, const char *value);
 void	 json_uint(struct json *, const char *key, uint64_t);
 void	 json_int(struct json *, const char *key, int64_t);
+void	 json_bool(struct json *, const char *key, int);
 void	 json_null(struct json *, const char *key);
 void	 json_finish(struct json *);
 /* Writes s as a quoted JSON string; invalid UTF-8 becomes U+FFFD. */

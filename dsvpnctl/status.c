@@ -201,12 +201,19 @@ fmt_bytes(uint64_t n, char *buf, size_t len)
 }
 
 static void
-print_addrs(FILE *fp, const char *key, const char *local, const char *peer)
+print_addrs_from(FILE *fp, const char *key, const char *local,
+    const char *peer, const char *from)
 {
 	if (local[0] == '\0')
-		kv(fp, key, "none");
+		kv(fp, key, "none%s", from);
 	else
-		kv(fp, key, "%s -> %s", local, peer[0] ? peer : "?");
+		kv(fp, key, "%s -> %s%s", local, peer[0] ? peer : "?", from);
+}
+
+static void
+print_addrs(FILE *fp, const char *key, const char *local, const char *peer)
+{
+	print_addrs_from(fp, key, local, peer, "");
 }
 
 static void
@@ -283,6 +290,33 @@ print_transport(FILE *fp, const struct status_info *si)
 	kv(fp, "tun mtu", "%d", si->tun_mtu);
 }
 
+static void	 peer_prefix(const struct conf_prefix *, char *, size_t);
+
+/* A route of a family we can print; others are skipped, as DNS are. */
+static int
+route_af_ok(const struct conf_prefix *p)
+{
+	return p->af == AF_INET || p->af == AF_INET6;
+}
+
+/* Which of a client's settings came from its server (CONF_SET_*). */
+static const struct {
+	unsigned int	 bit;
+	const char	*name;
+} pushed_names[] = {
+	{ CONF_SET_INET, "inet" },
+	{ CONF_SET_INET6, "inet6" },
+	{ CONF_SET_ROUTES, "routes" },
+	{ CONF_SET_MTU, "mtu" },
+	{ CONF_SET_DNS, "dns" },
+};
+
+static const char *
+pushed_tag(const struct status_info *si, unsigned int bit)
+{
+	return (si->pushed & bit) ? " (pushed)" : "";
+}
+
 static void
 print_dns(FILE *fp, const struct status_info *si)
 {
@@ -297,8 +331,48 @@ print_dns(FILE *fp, const struct status_info *si)
 			strlcat(line, " ", sizeof(line));
 		strlcat(line, a, sizeof(line));
 	}
+	/* Carried and shown; applying them is for a later version. */
 	if (line[0] != '\0')
-		kv(fp, "dns", "%s (not applied yet)", line);
+		kv(fp, "dns", "%s (%snot applied)", line,
+		    (si->pushed & CONF_SET_DNS) ? "pushed, " : "");
+}
+
+/* A client's routes in use: the default route or the prefixes. */
+static void
+print_routes(FILE *fp, const struct status_info *si)
+{
+	char		 line[1024] = "", pf[INET6_ADDRSTRLEN + 8];
+	unsigned int	 i;
+
+	if (si->default_route)
+		strlcpy(line, "default", sizeof(line));
+	for (i = 0; i < si->n_routes && i < CONF_MAX_ROUTES; i++) {
+		if (!route_af_ok(&si->routes[i]))
+			continue;
+		peer_prefix(&si->routes[i], pf, sizeof(pf));
+		if (line[0] != '\0')
+			strlcat(line, " ", sizeof(line));
+		strlcat(line, pf, sizeof(line));
+	}
+	kv(fp, "routes", "%s%s%s", line[0] ? line : "none",
+	    si->block_outside ? ", sealed" : "",
+	    pushed_tag(si, CONF_SET_ROUTES));
+}
+
+static void
+print_client(FILE *fp, const struct status_info *si)
+{
+	if (!si->have_addrs) {
+		kv(fp, "inet", "none (waiting for the server's)");
+		kv(fp, "inet6", "none (waiting for the server's)");
+	} else {
+		print_addrs_from(fp, "inet", si->inet_local, si->inet_peer,
+		    pushed_tag(si, CONF_SET_INET));
+		print_addrs_from(fp, "inet6", si->inet6_local,
+		    si->inet6_peer, pushed_tag(si, CONF_SET_INET6));
+	}
+	kv(fp, "mtu", "%d%s", si->mtu, pushed_tag(si, CONF_SET_MTU));
+	print_routes(fp, si);
 }
 
 void
@@ -330,8 +404,12 @@ status_print(FILE *fp, const struct status_info *si, const char *netcfg,
 	if (si->role == ROLE_CLIENT)
 		print_transport(fp, si);
 	kv(fp, "interface", "%s", si->ifname[0] ? si->ifname : "none");
-	print_addrs(fp, "inet", si->inet_local, si->inet_peer);
-	print_addrs(fp, "inet6", si->inet6_local, si->inet6_peer);
+	if (si->role == ROLE_CLIENT)
+		print_client(fp, si);
+	else {
+		print_addrs(fp, "inet", si->inet_local, si->inet_peer);
+		print_addrs(fp, "inet6", si->inet6_local, si->inet6_peer);
+	}
 	kv(fp, "protocol", "%s", si->protocol[0] ? si->protocol : "none");
 	kv(fp, "cipher", "%s", si->cipher[0] ? si->cipher : "none");
 	print_dns(fp, si);
@@ -449,6 +527,30 @@ json_netcfg(struct json *j, const char *netcfg)
 	json_end_array(j);
 }
 
+static void
+json_client(struct json *j, const struct status_info *si)
+{
+	char		 pf[INET6_ADDRSTRLEN + 8];
+	unsigned int	 i;
+
+	json_bool(j, "have_addrs", si->have_addrs);
+	json_int(j, "mtu", si->mtu);
+	json_bool(j, "default_route", si->default_route);
+	json_bool(j, "block_outside", si->block_outside);
+	json_begin_array(j, "routes");
+	for (i = 0; i < si->n_routes && i < CONF_MAX_ROUTES; i++)
+		if (route_af_ok(&si->routes[i])) {
+			peer_prefix(&si->routes[i], pf, sizeof(pf));
+			json_string(j, NULL, pf);
+		}
+	json_end_array(j);
+	json_begin_array(j, "pushed");
+	for (i = 0; i < nitems(pushed_names); i++)
+		if (si->pushed & pushed_names[i].bit)
+			json_string(j, NULL, pushed_names[i].name);
+	json_end_array(j);
+}
+
 void
 status_json_fields(struct json *jp, const struct status_info *si,
     const char *netcfg)
@@ -479,6 +581,8 @@ status_json_fields(struct json *jp, const struct status_info *si,
 	json_text(&j, "interface", si->ifname);
 	json_pair(&j, "inet", si->inet_local, si->inet_peer);
 	json_pair(&j, "inet6", si->inet6_local, si->inet6_peer);
+	if (si->role == ROLE_CLIENT)
+		json_client(&j, si);
 	json_text(&j, "protocol", si->protocol);
 	json_text(&j, "cipher", si->cipher);
 	if (si->role == ROLE_CLIENT) {

@@ -76,7 +76,7 @@ dispatch_tunnel(struct msg *m)
 		peers_kick_result(m->hdr.peerid, m->data);
 		break;
 	case MSG_PUSHED:
-		peers_pushed(m->data, msg_datalen(m));
+		pushed_received(m->data, msg_datalen(m));
 		break;
 	case MSG_PATH_MTU:
 		status_path_mtu(m->data);

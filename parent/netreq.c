@@ -48,9 +48,13 @@
  * what the session needs is in place.  On the BSDs and macOS the plan
  * needs the server's addresses (host routes around the tunnel): it
  * follows their resolution, before the connection.
+ *
+ * A client whose server pushes its settings (pushed.c) goes "up" once
+ * the push of that session is in place; each push taken is a
+ * transition from what is applied, the seal staying in.
  */
 enum netreq_kind { NR_APPLY, NR_REVERT, NR_FLUSH };
-enum netreq_why { WHY_START, WHY_SESSION, WHY_SERVERS, WHY_RELOAD };
+enum netreq_why { WHY_START, WHY_SESSION, WHY_SERVERS, WHY_RELOAD, WHY_PUSH };
 
 #define NETREQ_RING	8
 
@@ -71,6 +75,7 @@ static int		 started;	/* the first apply succeeded */
 static int		 session_seen;	/* a client's session came up */
 static int		 held_connect;	/* the tunnel asked too early */
 static int		 up_pending;	/* session up until netcfg is done */
+static int		 awaiting_push;	/* and until the server's push came */
 static struct msg_session up_msg;
 static const struct conf *reload_conf;	/* a reload's, awaiting its turn */
 static const struct conf_clients *reload_clients;
@@ -155,6 +160,45 @@ client_nets(struct netcfg_req *req, const struct conf_clients *cl)
 		}
 }
 
+/* Without inet6 on the tunnel, no IPv6 route (validate refuses them). */
+static void
+drop_routes6(struct netcfg_req *req)
+{
+	uint32_t	 i, n = 0;
+
+	for (i = 0; i < req->n_routes; i++)
+		if (req->routes[i].af != AF_INET6)
+			req->routes[n++] = req->routes[i];
+	memset(&req->routes[n], 0, (req->n_routes - n) *
+	    sizeof(req->routes[0]));
+	req->n_routes = n;
+}
+
+/* A client's file and what its server pushed (pushed.c). */
+static void
+client_settings(struct netcfg_req *req, const struct conf *conf)
+{
+	struct conf	 eff;
+	int		 have;
+
+	have = pushed_effective(&eff, conf, NULL);
+	netcfg_req_from_conf(req, &eff);
+	strlcpy(req->ifname, env->ifname, sizeof(req->ifname));
+	req->tun_created = env->tun_created != 0;
+	if (!have) {
+		/* The seal, if asked for, goes up without addresses. */
+		req->have_addrs = 0;
+		req->inet6 = 0;
+		memset(&req->inet_local, 0, sizeof(req->inet_local));
+		memset(&req->inet_peer, 0, sizeof(req->inet_peer));
+	}
+	if (!req->inet6) {
+		memset(&req->inet6_local, 0, sizeof(req->inet6_local));
+		memset(&req->inet6_peer, 0, sizeof(req->inet6_peer));
+		drop_routes6(req);
+	}
+}
+
 /* The request for conf and what the parent knows now. */
 static void
 netreq_build(struct netcfg_req *req, const struct conf *conf,
@@ -171,6 +215,7 @@ netreq_build(struct netcfg_req *req, const struct conf *conf,
 	}
 	if (conf->role != ROLE_CLIENT)
 		return;
+	client_settings(req, conf);
 	if (servers_by_name(conf) &&
 	    (req->default_route || req->block_outside))
 		req->dns_uid = resolver_uid();
@@ -323,13 +368,21 @@ netreq_route_servers(const struct sockaddr_storage *ss, int n,
 	}
 }
 
-/* 1: the session waits for netcfg before it is "up". */
+/* 1: the session waits for netcfg (or its push) before it is "up". */
 int
 netreq_session_up(const struct msg_session *ms)
 {
 	if (env->conf.role != ROLE_CLIENT)
 		return (0);
 	session_seen = 1;
+	if (pushed_session_up(ms->version)) {
+		awaiting_push = 1;
+		up_msg = *ms;
+		up_pending = 1;
+		status_set_cause(CAUSE_NONE, "waiting for the server's "
+		    "settings");
+		return (1);
+	}
 	if (netreq_sync(&env->conf, WHY_SESSION) != 1)
 		return (0);
 	up_msg = *ms;
@@ -341,6 +394,45 @@ void
 netreq_session_down(void)
 {
 	up_pending = 0;
+	awaiting_push = 0;
+}
+
+/*
+ * pushed.c took a new push: NULL once it is on its way to netcfg (or
+ * nothing changed), else why netcfg would refuse what it makes.
+ */
+const char *
+netreq_pushed(void)
+{
+	struct netcfg_req	 req;
+	const char		*why;
+
+	memset(&req, 0, sizeof(req));
+	netreq_build(&req, &env->conf, &env->clients);
+	if ((why = netcfg_req_validate(&req)) != NULL)
+		return (why);
+	awaiting_push = 0;
+	switch (netreq_sync(&env->conf, WHY_PUSH)) {
+	case 0:
+		if (up_pending && !in_flight) {
+			up_pending = 0;
+			status_session_up(&up_msg);
+		}
+		break;
+	case -1:
+		return ("invalid network request");
+	}
+	return (NULL);
+}
+
+/* The server's addresses last resolved, as host prefixes. */
+void
+netreq_servers(struct conf_prefix *out, unsigned int *n, unsigned int max)
+{
+	uint32_t	 i;
+
+	for (i = 0, *n = 0; i < nservers && *n < max; i++)
+		out[(*n)++] = servers[i];
 }
 
 /* A reload whose request differs: 1 and parent_reload_done() later. */
@@ -429,6 +521,17 @@ apply_done(enum netreq_why why, int ok, const char *text)
 			log_warnx("routing the server around the tunnel "
 			    "failed: %s", text);
 		break;
+	case WHY_PUSH:
+		/* The old plan stays, whole; the session is not "up". */
+		if (!ok) {
+			log_warnx("applying the server's settings failed: %s",
+			    text);
+			up_pending = 0;
+			status_set_cause(CAUSE_NONE, "applying the server's "
+			    "settings failed: %s", text);
+		} else
+			log_info("the server's settings applied");
+		break;
 	case WHY_START:
 	case WHY_SESSION:
 		if (!ok) {
@@ -474,7 +577,7 @@ netreq_next(void)
 			parent_reload_done(0, "invalid network request");
 	} else if (dirty) {
 		dirty = 0;
-		if (netreq_sync(&env->conf, up_pending ? WHY_SESSION :
+		if (netreq_sync(&env->conf, up_pending ? WHY_PUSH :
 		    WHY_SERVERS) == -1)
 			parent_stop(1, "network configuration request invalid");
 	}
@@ -488,7 +591,7 @@ netreq_next(void)
 		held_connect = 0;
 		connect_request(0);
 	}
-	if (up_pending) {
+	if (up_pending && !awaiting_push) {
 		up_pending = 0;
 		status_session_up(&up_msg);
 	}

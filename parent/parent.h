@@ -100,6 +100,8 @@ void	 netreq_set_servers(const struct sockaddr_storage *, int);
 int	 netreq_route_servers(const struct sockaddr_storage *, int,
 	    void (*)(void));
 int	 netreq_session_up(const struct msg_session *);
+const char *netreq_pushed(void);
+void	 netreq_servers(struct conf_prefix *, unsigned int *, unsigned int);
 void	 netreq_session_down(void);
 int	 netreq_reload(const struct conf *, const struct conf_clients *);
 void	 netreq_revert(void);
@@ -149,6 +151,11 @@ void	 peers_ctl_request(uint32_t peerid, const struct peers_req *);
 void	 peers_ctl_kick(uint32_t peerid, const struct msg_name *);
 void	 peers_page(uint32_t peerid, const void *, size_t);
 void	 peers_kick_result(uint32_t peerid, const struct msg_result *);
-void	 peers_pushed(const uint8_t *, size_t);
+
+/* pushed.c: a client's settings from its server */
+int	 pushed_effective(struct conf *, const struct conf *own,
+	    unsigned int *took);
+int	 pushed_session_up(int version);
+void	 pushed_received(const uint8_t *, size_t);
 
 #endif /* DSVPND_PARENT_H */

@@ -44,6 +44,7 @@
 #include "conf.h"
 #include "confcheck.h"
 #include "log.h"
+#include "netcfg_req.h"
 
 #ifndef DSVPND_USER
 #define DSVPND_USER		"_dsvpnd"
@@ -2159,13 +2160,28 @@ client_inet(int af, const char *s)
 		cl->fixed6 = cl->has6 = 1;
 }
 
+/*
+ * Networks behind clients: CONF_CLIENT_ROUTES per client, and netcfg
+ * routes NETCFG_MAX_CLIENT_NETS of them in all (one request holds
+ * them).  Past either the line is refused: a network the tunnel would
+ * accept but the system does not route would fail silently.
+ */
 static void
 client_route(const char *s)
 {
 	char	 what[CONF_NAME_MAX + 32];
+	size_t	 i, total = 0;
 
 	if (ps.cur == NULL)
 		return;
+	for (i = 0; i < ps.clients->n; i++)
+		total += ps.clients->v[i].n_routes;
+	if (total == NETCFG_MAX_CLIENT_NETS) {
+		conferr("client \"%s\": route %s: more than %d networks "
+		    "behind clients in all", ps.cur->name, s,
+		    NETCFG_MAX_CLIENT_NETS);
+		return;
+	}
 	snprintf(what, sizeof(what), "client \"%s\": route", ps.cur->name);
 	add_prefix(ps.cur->routes, &ps.cur->n_routes, CONF_CLIENT_ROUTES,
 	    what, s);
@@ -2432,6 +2448,8 @@ explicit_settings(struct conf *c)
 		c->explicit |= CONF_SET_INET6;
 	if (ps.where[S_DEFROUTE] != NULL || c->n_routes > 0)
 		c->explicit |= CONF_SET_ROUTES;
+	if (ps.where[S_BLOCK] != NULL)
+		c->explicit |= CONF_SET_BLOCK;
 }
 
 static void

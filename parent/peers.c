@@ -39,7 +39,6 @@
 #include "ctl.h"
 #include "log.h"
 #include "parent.h"
-#include "push.h"
 
 static size_t
 client_msg(const struct conf_client *c, struct msg_client *mc)
@@ -122,50 +121,6 @@ peers_page(uint32_t peerid, const void *data, size_t len)
 		fatalx("bad PEERS_PAGE from the tunnel: %s", why);
 	peer_compose(&env->kids[PROC_CONTROL].peer, MSG_CTL_PEERS_PAGE,
 	    peerid, -1, data, len);
-}
-
-/*
- * A client's server told it its settings.  The tunnel checked them and
- * passes the bytes on as they came; the parent decodes and checks them
- * itself (the tunnel handles network input) and takes what its own
- * file leaves unsaid.  This version carries the DNS
- * servers into the status; addresses, routes and the MTU are logged,
- * and applied by netcfg in a later version (push_merge() in pushset.c
- * is what will decide).
- */
-void
-peers_pushed(const uint8_t *buf, size_t len)
-{
-	static struct push	 pushed;
-	struct push		*ps = &pushed;
-	struct status_info	*st = &env->status;
-	char			 a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	const char		*why;
-	size_t			 i;
-
-	if (env->conf.role != ROLE_CLIENT)
-		fatalx("%s: a server's tunnel was pushed to", __func__);
-	if (push_decode(buf, len, ps, &why) == -1) {
-		log_warnx("the server pushed bad settings: %s", why);
-		return;
-	}
-	if (!(env->conf.explicit & CONF_SET_DNS)) {
-		st->n_dns = 0;
-		for (i = 0; i < ps->ndns4 && st->n_dns < CONF_MAX_DNS; i++)
-			prefix_host(&st->dns[st->n_dns++], AF_INET,
-			    &ps->dns4[i]);
-		for (i = 0; i < ps->ndns6 && st->n_dns < CONF_MAX_DNS; i++)
-			prefix_host(&st->dns[st->n_dns++], AF_INET6,
-			    &ps->dns6[i]);
-	}
-	if (!inet_ntop(AF_INET, &ps->addr4, a, sizeof(a)) || !ps->have4)
-		strlcpy(a, "-", sizeof(a));
-	if (!inet_ntop(AF_INET6, &ps->addr6, b, sizeof(b)) || !ps->have6)
-		strlcpy(b, "-", sizeof(b));
-	log_ratelimited(log_info, "the server pushed inet %s, inet6 %s, %s, "
-	    "%zu routes, mtu %u, %zu DNS servers", a, b, ps->defroute ?
-	    "default route" : "no default route", ps->nroute4 + ps->nroute6,
-	    ps->mtu, ps->ndns4 + ps->ndns6);
 }
 
 void

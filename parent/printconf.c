@@ -186,7 +186,9 @@ print_routing(const struct conf *c)
 	if (c->role == ROLE_CLIENT) {
 		printf("%s%sdefault route\n", c->explicit & CONF_SET_ROUTES ?
 		    "" : "# ", c->default_route ? "" : "no ");
-		printf("%sblock outside\n", c->block_outside ? "" : "no ");
+		/* Unsaid, it follows the default route, pushed or not. */
+		printf("%s%sblock outside\n", c->explicit & CONF_SET_BLOCK ?
+		    "" : "# ", c->block_outside ? "" : "no ");
 		if (c->gateway_auto)
 			printf("gateway auto\n");
 		else

@@ -44,29 +44,51 @@ status_set_state(int state)
 	env->status.state_since = time(NULL);
 }
 
+/* A client's settings in use: its file's and its server's. */
+static void
+status_fill_client(struct status_info *st, struct conf *eff)
+{
+	unsigned int	 took;
+
+	st->have_addrs = pushed_effective(eff, &env->conf, &took);
+	st->pushed = took;
+	st->mtu = eff->mtu;
+	st->default_route = eff->default_route;
+	st->block_outside = eff->block_outside;
+	st->n_routes = eff->n_routes;
+	memcpy(st->routes, eff->routes, sizeof(st->routes));
+	st->n_dns = eff->n_dns;
+	memcpy(st->dns, eff->dns, sizeof(st->dns));
+}
+
 static void
 status_fill_conf(struct status_info *st)
 {
+	struct conf	 eff = env->conf;
+
 	st->version = STATUS_VERSION;
 	st->role = env->conf.role;
 	strlcpy(st->ifname, env->ifname, sizeof(st->ifname));
-	inet_ntop(AF_INET, &env->conf.inet_local, st->inet_local,
-	    sizeof(st->inet_local));
-	inet_ntop(AF_INET, &env->conf.inet_peer, st->inet_peer,
-	    sizeof(st->inet_peer));
+	if (env->conf.role == ROLE_CLIENT)
+		status_fill_client(st, &eff);
+	else
+		st->have_addrs = 1;
+	st->inet_local[0] = st->inet_peer[0] = '\0';
+	if (st->have_addrs) {
+		inet_ntop(AF_INET, &eff.inet_local, st->inet_local,
+		    sizeof(st->inet_local));
+		inet_ntop(AF_INET, &eff.inet_peer, st->inet_peer,
+		    sizeof(st->inet_peer));
+	}
 	st->inet6_local[0] = st->inet6_peer[0] = '\0';
-	if (env->conf.inet6) {
-		inet_ntop(AF_INET6, &env->conf.inet6_local, st->inet6_local,
+	if (st->have_addrs && eff.inet6) {
+		inet_ntop(AF_INET6, &eff.inet6_local, st->inet6_local,
 		    sizeof(st->inet6_local));
-		inet_ntop(AF_INET6, &env->conf.inet6_peer, st->inet6_peer,
+		inet_ntop(AF_INET6, &eff.inet6_peer, st->inet6_peer,
 		    sizeof(st->inet6_peer));
 	}
 	strlcpy(st->sandbox, sandbox_name(), sizeof(st->sandbox));
 	st->tun_mtu = env->tun_mtu;
-	if (env->conf.role == ROLE_CLIENT && st->n_dns == 0) {
-		st->n_dns = env->conf.n_dns;
-		memcpy(st->dns, env->conf.dns, sizeof(st->dns));
-	}
 }
 
 void

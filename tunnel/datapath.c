@@ -113,8 +113,10 @@ dp_nonblock(int fd)
 {
 	int	 flags;
 
+	/* A server's sockets come from the pending table non-blocking. */
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+	    ((flags & O_NONBLOCK) == 0 &&
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1))
 		fatal("%s: fcntl", __func__);
 }
 

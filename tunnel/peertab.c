@@ -188,6 +188,56 @@ tries_build(void)
 	}
 }
 
+static void
+peer_draw_id(struct tpeer *p)
+{
+	do
+		randombytes_buf(&p->id, sizeof(p->id));
+	while (p->id == 0);
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	uint32_t	 x = (*(struct tpeer * const *)a)->id;
+	uint32_t	 y = (*(struct tpeer * const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The id index: sorted, and every id unique.  A handshake names its
+ * peer by id across a reload (pending.c), so two peers with one id
+ * would let a session be bound to the wrong client: a fresh id that
+ * meets another (1 % likely among 10,000 peers) is drawn again.  Kept
+ * ids are unique already, so one of two equal ids is always fresh.
+ */
+static void
+ids_index(void)
+{
+	struct tpeer	**v;
+	size_t		 k;
+	int		 again;
+
+	free(peertab.byid);
+	peertab.byid = NULL;
+	if (peertab.n == 0)
+		return;
+	if ((peertab.byid = calloc(peertab.n, sizeof(*v))) == NULL)
+		fatal("%s", __func__);
+	v = peertab.byid;
+	do {
+		memcpy(v, peertab.v, peertab.n * sizeof(*v));
+		qsort(v, peertab.n, sizeof(*v), id_cmp);
+		again = 0;
+		for (k = 1; k < peertab.n; k++)
+			if (v[k]->id == v[k - 1]->id) {
+				peer_draw_id(v[k]->fresh ? v[k] : v[k - 1]);
+				again = 1;
+			}
+	} while (again);
+}
+
 /* Takes over what the old entry had that the new one keeps. */
 static void
 peer_carry(struct tpeer *n, struct tpeer *o)
@@ -253,8 +303,8 @@ peertab_commit(void (*gone)(struct tpeer *, int cause))
 		j++;
 	}
 	for (k = 0; k < peertab.nn; k++)
-		while (ns != NULL && ns[k]->id == 0)
-			randombytes_buf(&ns[k]->id, sizeof(ns[k]->id));
+		if ((ns[k]->fresh = ns[k]->id == 0))
+			peer_draw_id(ns[k]);
 	/* Sessions move to their new entries before anything is freed. */
 	for (k = 0; k < peertab.nn; k++)
 		if (peertab.nv[k]->sess != NULL)
@@ -274,6 +324,7 @@ peertab_commit(void (*gone)(struct tpeer *, int cause))
 	peertab.nv = NULL;
 	peertab.nn = peertab.ncap = 0;
 	peertab.gen++;
+	ids_index();
 	tries_build();
 	/* The ids name entries that are gone: build them again. */
 	peertab.ids_first = peertab.ids_last = 0;
@@ -359,13 +410,20 @@ peertab_find(const char *name)
 	return NULL;
 }
 
+/* One binary search: once per handshake, whatever the table's size. */
 struct tpeer *
 peertab_by_id(uint32_t id)
 {
-	size_t	 i;
+	size_t	 lo = 0, hi = peertab.n, mid;
 
-	for (i = 0; i < peertab.n; i++)
-		if (peertab.v[i]->id == id)
-			return peertab.v[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (peertab.byid[mid]->id == id)
+			return peertab.byid[mid];
+		if (peertab.byid[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }

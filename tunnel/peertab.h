@@ -68,6 +68,9 @@ struct tpeer {
 	time_t			 clone_since;
 	unsigned int		 clones;
 	int			 mark;		/* peertab_commit's */
+	unsigned int		 nsess;		/* sessions bound to it, its
+						 * candidates included */
+	int			 fresh;		/* its id drawn by this commit */
 };
 
 struct peertab {
@@ -84,6 +87,8 @@ struct peertab {
 	uint64_t		 ids_last;
 	uint32_t		 ids_window;
 	int			 single;	/* the single-key table */
+	/* v sorted by id (unique), for peertab_by_id() */
+	struct tpeer		**byid;
 	/* the table a reload is building */
 	struct tpeer		**nv;
 	size_t			 nn;

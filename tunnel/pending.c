@@ -84,6 +84,7 @@ struct pending {
 	int			 fd;	/* -1: free slot */
 	enum pending_state	 state;
 	struct event		 ev;
+	short			 ev_what;	/* what ev waits for */
 	uint64_t		 since;
 	struct proto		*proto;	/* from the vetted hello on */
 	struct dsvpn		*ds;	/* the same, for DSVPN */
@@ -160,8 +161,13 @@ pending_arm(struct pending *pe, uint64_t now)
 		left = pe->since + PENDING_TIMEOUT_MS - now;
 	tv.tv_sec = left / 1000;
 	tv.tv_usec = (left % 1000) * 1000;
-	event_del(&pe->ev);
-	event_set(&pe->ev, pe->fd, what, pending_cb, pe);
+	/* Waiting for the same again: only the deadline is set anew, no
+	 * call to the kernel (a handshake costs enough of those). */
+	if (pe->ev_what != what) {
+		event_del(&pe->ev);
+		event_set(&pe->ev, pe->fd, what, pending_cb, pe);
+		pe->ev_what = what;
+	}
 	event_add(&pe->ev, &tv);
 }
 
@@ -242,6 +248,7 @@ pending_add(int fd, int protocol)
 	peer_endpoint(fd, pe->peer, sizeof(pe->peer));
 	log_debug("connection from %s", pe->peer);
 	event_set(&pe->ev, fd, EV_READ, pending_cb, pe);
+	pe->ev_what = EV_READ;
 	pending_arm(pe, pe->since);
 }
 

@@ -83,6 +83,7 @@ struct session {
 	struct tcpinfo		 ti;
 	char			 endpoint[MSG_ENDPOINT_MAX];
 	struct session		*next;
+	struct session		**pprev;	/* unlinked in O(1) */
 };
 
 static struct {
@@ -137,15 +138,20 @@ session_wr_events(struct session *ss, int on)
 	ss->wr_on = on;
 }
 
-/* With one session up, it alone decides whether the TUN is read. */
+/*
+ * With one session up, it alone decides whether the TUN is read.  Only
+ * then is the list walked to find it: with many, every session up or
+ * down would cost a walk of all of them.
+ */
 static void
 session_update_mode(void)
 {
 	struct session	*ss, *only = NULL;
 
-	for (ss = s.list; ss != NULL; ss = ss->next)
-		if (ss->up)
-			only = ss;
+	if (s.n_up == 1)
+		for (ss = s.list; ss != NULL && only == NULL; ss = ss->next)
+			if (ss->up)
+				only = ss;
 	s.dp.multi = s.n_up > 1;
 	dp_set_solo(&s.dp, s.n_up == 1 ? &only->conn : NULL);
 	if (s.n_up != 1 || dp_unsent(&only->conn) == 0)
@@ -182,11 +188,32 @@ session_check_rekeys(struct session *ss)
 	}
 }
 
+/*
+ * How long the next tick may wait beyond the protocol's own deadline.
+ * A session with bytes to send, or whose peer has been quiet longer
+ * than a keepalive interval (the peer's keepalive is late: the dead-peer
+ * logic of session_tcp_progress() then looks every second), ticks at
+ * least every SESSION_TICK_MAX_MS.  An idle session that heard from its
+ * peer recently has nothing to do until the protocol's deadline (its
+ * next keepalive) or that interval runs out: 10,000 idle sessions then
+ * cost a tick each per keepalive, not each second.
+ */
+static uint64_t
+session_tick_cap(const struct session *ss, uint64_t now)
+{
+	uint64_t	 late = ss->last_rx_ms + tunnel_keepalive_ms();
+
+	if (!ss->up || ss->wr_on || ss->dead_extended ||
+	    late <= now + SESSION_TICK_MAX_MS)
+		return SESSION_TICK_MAX_MS;
+	return late - now;
+}
+
 static void
 session_arm_tick(struct session *ss, uint64_t now, uint64_t next)
 {
 	struct timeval	 tv;
-	uint64_t	 ms = SESSION_TICK_MAX_MS;
+	uint64_t	 ms = session_tick_cap(ss, now);
 
 	if (next > now && next - now < ms)
 		ms = next - now;
@@ -566,6 +593,10 @@ session_is_up(const struct session *ss)
 void
 session_rebind(struct session *ss, struct tpeer *p)
 {
+	if (ss->peer != p) {
+		ss->peer->nsess--;
+		p->nsess++;
+	}
 	ss->peer = p;
 	ss->conn.pc = &p->c;
 }
@@ -576,17 +607,28 @@ session_move_peer(struct tpeer *from, struct tpeer *to)
 {
 	struct session	*ss;
 
-	for (ss = s.list; ss != NULL; ss = ss->next)
+	/* A peer has one session but for DSVPN candidates: with 10,000
+	 * peers, a reload must not walk every session for each. */
+	if (from->nsess == 1 && from->sess != NULL &&
+	    from->sess->peer == from) {
+		session_rebind(from->sess, to);
+		return;
+	}
+	for (ss = s.list; ss != NULL && from->nsess > 0; ss = ss->next)
 		if (ss->peer == from)
 			session_rebind(ss, to);
 }
 
-/* The newest session of p other than not, or NULL. */
+/* The newest session of p other than not, or NULL: a walk only when p
+ * has another. */
 static struct session *
 session_newest(const struct tpeer *p, const struct session *not)
 {
 	struct session	*ss;
 
+	if (p->nsess == 0 || (p->nsess == 1 && not != NULL &&
+	    not->peer == p))
+		return NULL;
 	for (ss = s.list; ss != NULL; ss = ss->next)
 		if (ss->peer == p && ss != not)
 			return ss;
@@ -744,6 +786,7 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 	if ((ss = calloc(1, sizeof(*ss))) == NULL)
 		fatal("%s", __func__);
 	ss->peer = p;
+	p->nsess++;
 	ss->fd = fd;
 	ss->dgram = sp.ops->datagram;
 	ss->shared_fd = shared;
@@ -751,7 +794,9 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 	strlcpy(ss->endpoint, endpoint, sizeof(ss->endpoint));
 	if (!candidate || p->sess == NULL || !p->sess->up)
 		p->sess = ss;
-	ss->next = s.list;
+	if ((ss->next = s.list) != NULL)
+		s.list->pprev = &ss->next;
+	ss->pprev = &s.list;
 	s.list = ss;
 	s.count++;
 	dp_conn_init(&ss->conn, &s.dp, &p->c, ss);
@@ -867,14 +912,12 @@ session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
 static void
 session_unlink(struct session *ss)
 {
-	struct session	**pp;
-
-	for (pp = &s.list; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == ss) {
-			*pp = ss->next;
-			s.count--;
-			return;
-		}
+	if (ss->pprev == NULL)
+		return;
+	if ((*ss->pprev = ss->next) != NULL)
+		ss->next->pprev = ss->pprev;
+	ss->pprev = NULL;
+	s.count--;
 }
 
 void
@@ -903,6 +946,7 @@ session_end(struct session *ss, int orderly, int cause, const char *why)
 	if (ss->udp_index != 0)
 		udp_forget(ss->udp_index);
 	session_unlink(ss);
+	p->nsess--;
 	if (p->sess == ss)
 		p->sess = session_newest(p, NULL);
 	if (was_up) {

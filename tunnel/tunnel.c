@@ -106,7 +106,8 @@ tunnel_dead_ms(void)
 uint32_t
 tunnel_keepalive_ms(void)
 {
-	return t.conf.keepalive * 1000;
+	return t.conf.keepalive > 0 ? t.conf.keepalive * 1000 :
+	    PROTO_DEF_KEEPALIVE_MS;
 }
 
 /* DSVPN's own timeouts; only the clock window is ours to set. */
@@ -200,6 +201,10 @@ tunnel_push_for(const struct tpeer *p, uint8_t *buf, size_t len)
 	return n;
 }
 
+#if MSG_SESSION_PUSHES != PROTO_V2
+#error "the parent waits for a push after a session of PROTO_V2"
+#endif
+
 /* Client: a push is checked here (push_decode() refuses anything
  * malformed) and again by the parent, which decides what to take. */
 void
@@ -266,6 +271,7 @@ tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher,
 		strlcpy(ms.peer, endpoint, sizeof(ms.peer));
 		strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
 		ms.transport = dgram ? CONF_T_UDP : CONF_T_TCP;
+		ms.version = p->version;
 		strlcpy(ms.protocol, p->protocol, sizeof(ms.protocol));
 		peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms,
 		    sizeof(ms));
@@ -320,13 +326,17 @@ tunnel_lock_in(void)
 	 * forbidden system call kills us. */
 	t.violate = getenv("DSVPND_TEST_SANDBOX_VIOLATION") != NULL &&
 	    strcmp(getenv("DSVPND_TEST_SANDBOX_VIOLATION"), "1") == 0;
+	/* A descriptor a session: raised while still root. */
+	if (t.conf.role == ROLE_SERVER)
+		sandbox_set_nofile(budget_nofile(t.conf.n_clients));
 	proc_drop_privileges(t.conf.user, t.conf.chroot);
 	if (t.violate)
 		sandbox_probe(PROC_TUNNEL);
 	else
 		sandbox_enter(PROC_TUNNEL);
 	if (t.conf.role == ROLE_SERVER &&
-	    (t.replay = proto_replay_new(0)) == NULL)
+	    (t.replay = proto_replay_new(budget_replay(
+	    t.conf.n_clients))) == NULL)
 		fatal("proto_replay_new");
 	log_debug("privileges dropped, waiting for descriptors");
 }
@@ -414,6 +424,8 @@ tunnel_apply_conf(void)
 		tunnel_lock_in();
 		return;
 	}
+	if (t.conf.role == ROLE_SERVER)
+		budget_check(t.conf.n_clients);
 	/* A new key needs nothing here: the peer table ended the session
 	 * it no longer trusts, and a connection on its way will handshake
 	 * with the new key.  A connection to a server no longer listed is

@@ -254,6 +254,11 @@ void	 udp_clear(void);
 #define DGRAM_CLIENT_HANDSHAKE_MS	5000
 
 /* pending.c: the server's connections until their handshake is done. */
+/* budget.c: a server's limits, from its number of clients. */
+unsigned long	 budget_nofile(uint32_t);
+size_t		 budget_replay(uint32_t);
+void		 budget_check(uint32_t);
+
 void	 pending_init(struct tunnel_stats *);
 /* protocol: CONF_PROTO_* of the listener. */
 void	 pending_add(int fd, int protocol);

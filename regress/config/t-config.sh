@@ -278,6 +278,41 @@ generated() {
 	    "run chmod go-w @DIR@/g-inc.inc" >"$W/g.err"
 	expect_fail "$W/g-inc.conf" "$W/g.err"
 
+	# Networks behind clients: 16 per client, 256 in all (what netcfg
+	# routes); the 257th, in the 17th client, is refused where it is.
+	{
+		printf 'listen on *\nleases "%s/leases"\n' "$W"
+		printf "$SYS"
+		for c in $(seq 1 17); do
+			head -c 32 /dev/urandom >"$W/n$c.key"
+			chmod 600 "$W/n$c.key"
+			printf 'client "n%d" {\n\tkey "%s/n%d.key"\n' \
+			    "$c" "$W" "$c"
+			for r in $(seq 1 16); do
+				printf '\troute 10.%d.%d.0/24\n' "$c" "$r"
+			done
+			printf '}\n'
+		done
+	} | gen g-nets.conf 644
+	# 4 lines, then 19 per block: client 17's first route is line 311.
+	echo 'g-nets.conf:311: client "n17": route 10.17.1.0/24: more than' \
+	    '256 networks behind clients in all' >"$W/g.err"
+	expect_fail "$W/g-nets.conf" "$W/g.err"
+	sed -i '/10\.17\./d' "$W/g-nets.conf"
+	expect_ok "$W/g-nets.conf"
+	{
+		printf 'listen on *\nleases "%s/leases"\n' "$W"
+		printf "$SYS"
+		printf 'client "m" {\n\tkey "%s/n1.key"\n' "$W"
+	} | gen g-many.conf 644
+	for r in $(seq 1 17); do
+		printf '\troute 10.99.%d.0/24\n' "$r" >>"$W/g-many.conf"
+	done
+	echo '}' >>"$W/g-many.conf"
+	echo 'g-many.conf:23: too many client "m": route lines (max 16)' \
+	    >"$W/g.err"
+	expect_fail "$W/g-many.conf" "$W/g.err"
+
 	# Includes nest, but not without end.
 	i=0
 	while [ $i -lt 12 ]; do

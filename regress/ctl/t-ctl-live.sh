@@ -36,7 +36,7 @@ wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the tunnel"
 out=$(ctl client status)
 echo "$out"
 echo "$out" | grep -qE "^peer: +$SRV_IP:443\$" || fail "no peer line"
-echo "$out" | grep -qE "^inet: +$CLI_TUN4 -> $SRV_TUN4\$" || fail "no inet"
+echo "$out" | grep -qE "^inet: +$CLI_TUN4 -> $SRV_TUN4 \(pushed\)\$" || fail "no inet"
 echo "$out" | grep -qE '^interface: +tun' || fail "no interface"
 ctl server status | grep -qE '^state: +up since' || fail "server not up"
 j=$(ctl client status -j) || fail "status -j failed"

@@ -24,6 +24,8 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -316,6 +318,73 @@ test_status_json(void)
 	unlink(path);
 }
 
+/*
+ * A client's settings in use, some from its server: text and JSON say
+ * which, and counts past the arrays (a hostile reply) stay bounded.
+ */
+static void
+test_status_pushed(void)
+{
+	struct status_info	 si;
+	char			 buf[8192], cmd[2048];
+	const char		*tmp;
+	char			 path[1024];
+	FILE			*fp;
+
+	memset(&si, 0, sizeof(si));
+	si.version = STATUS_VERSION;
+	si.role = 2;
+	si.have_addrs = 1;
+	si.pushed = CONF_SET_INET | CONF_SET_DNS;
+	si.mtu = 1400;
+	si.n_routes = CONF_MAX_ROUTES + 100;
+	si.routes[0].af = AF_INET;
+	si.routes[0].plen = 24;
+	si.routes[0].addr.v4.s_addr = htonl(0xc0a8c000);
+	si.n_dns = CONF_MAX_DNS + 7;
+	si.dns[0].af = AF_INET;
+	si.dns[0].plen = 32;
+	si.dns[0].addr.v4.s_addr = htonl(0xc0000235);
+	strlcpy(si.inet_local, "192.168.192.9", sizeof(si.inet_local));
+	strlcpy(si.inet_peer, "192.168.192.254", sizeof(si.inet_peer));
+	if ((fp = fmemopen(buf, sizeof(buf), "w")) == NULL) {
+		perror("fmemopen");
+		exit(1);
+	}
+	status_print(fp, &si, "", 1700000100);
+	fclose(fp);
+	CHECK(strstr(buf, "192.168.192.9 -> 192.168.192.254 (pushed)\n") !=
+	    NULL);
+	CHECK(strstr(buf, "192.0.2.53 (pushed, not applied)") != NULL);
+	CHECK(strstr(buf, "mtu:             1400\n") != NULL);
+	CHECK(strstr(buf, "routes:          192.168.192.0/24\n") != NULL);
+	si.have_addrs = 0;
+	if ((fp = fmemopen(buf, sizeof(buf), "w")) == NULL)
+		exit(1);
+	status_print(fp, &si, "", 1700000100);
+	fclose(fp);
+	CHECK(strstr(buf, "none (waiting for the server's)") != NULL);
+	if (system("command -v jq >/dev/null 2>&1") != 0)
+		return;
+	if ((tmp = getenv("TMPDIR")) == NULL)
+		tmp = "/tmp";
+	snprintf(path, sizeof(path), "%s/pushed-%ld.json", tmp,
+	    (long)getpid());
+	if ((fp = fopen(path, "w")) == NULL) {
+		perror(path);
+		exit(1);
+	}
+	si.have_addrs = 1;
+	status_print_json(fp, &si, "");
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "jq -e '.pushed == [\"inet\", \"dns\"] "
+	    "and .mtu == 1400 and .have_addrs == true and "
+	    "(.routes | length) == 1 and (.dns | length) == 1 and "
+	    ".routes[0] == \"192.168.192.0/24\"' %s >/dev/null", path);
+	CHECK(system(cmd) == 0);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -326,6 +395,7 @@ main(void)
 	test_json_escape();
 	test_json_layout();
 	test_status_json();
+	test_status_pushed();
 	if (failures) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;

@@ -516,3 +516,70 @@ live_cleanup() {
 	done
 	return 0
 }
+
+# A server for N clients with keys of their own, for the scale tests and
+# regress/tools/loadgen: the keys in one file (key i at byte 32 * i,
+# LIVE_DIR/keys.bin, what loadgen reads) and cut into one file a client
+# (LIVE_DIR/keys/kNNNNN), a client block for each, addresses from
+# 10.64.0.0/16, the server at 10.64.0.1 on tunp0: live_many_conf N
+live_many_conf() {
+	local n=$1
+	mkdir -p "$LIVE_DIR/keys"
+	head -c $((n * 32)) /dev/urandom >"$LIVE_DIR/keys.bin" || fail "keys"
+	(cd "$LIVE_DIR/keys" && split -b 32 -a 5 -d "$LIVE_DIR/keys.bin" k) ||
+	    fail "split keys"
+	chmod 600 "$LIVE_DIR/keys.bin" "$LIVE_DIR"/keys/k*
+	seq 0 $((n - 1)) | awk -v d="$LIVE_DIR/keys" \
+	    '{ printf "client \"c%05d\" { key \"%s/k%05d\" }\n", $1, d, $1 }' \
+	    >"$LIVE_DIR/clients.inc"
+	{
+		echo "listen on * port 443"
+		echo "tunnel tunp0 { inet 10.64.0.1 peer 10.64.0.2;" \
+		    "inet6 fd00:64::1 peer fd00:64::2 }"
+		echo "pool 10.64.0.0/16"
+		echo "pool fd00:64::/112"
+		echo "leases \"$LIVE_DIR/leases\""
+		echo "control socket \"$LIVE_DIR/server.sock\""
+		echo "include \"$LIVE_DIR/clients.inc\""
+	} >"$LIVE_DIR/server.conf"
+	chmod 644 "$LIVE_DIR/server.conf" "$LIVE_DIR/clients.inc"
+}
+
+# Start the server of live_many_conf and wait until it is ready, with
+# the pool's route (made here where netcfg does not render pools yet):
+# live_many_up
+live_many_up() {
+	live_start server "$NS_S"
+	wait_for 60 test -S "$LIVE_DIR/server.sock" ||
+	    fail "server did not start"
+	wait_for 30 sh -c "ip -n $NS_S link show tunp0 | grep -q ',UP'" ||
+	    fail "no tunp0 up"
+	# netcfg's plan (the pool's route among it) is in place once the
+	# parent says it is ready.
+	wait_for 60 grep -q 'parent: ready' "$LIVE_DIR/server.log" ||
+	    fail "server not ready"
+	ip -n "$NS_S" route show 10.64.0.0/16 | grep -q . ||
+	    ip -n "$NS_S" route add 10.64.0.0/16 dev tunp0 ||
+	    fail "pool route"
+}
+
+# A real client of live_many_conf's server, with key I and the address
+# the server gave client I, started in NS: live_many_client NAME I NS
+live_many_client() {
+	local key addr
+	key=$LIVE_DIR/keys/k$(printf %05d "$2")
+	addr=$(live_peer server "$(printf c%05d "$2")" .inet)
+	case $addr in
+	10.64.*) ;;
+	*)	fail "client $2 has no pool address: $addr" ;;
+	esac
+	{
+		echo "key \"$key\""
+		echo "connect to $SRV_IP port 443"
+		echo "control socket \"$LIVE_DIR/$1.sock\""
+		echo "no default route"
+		echo "tunnel tunc0 { inet $addr peer 10.64.0.1; no inet6 }"
+	} >"$LIVE_DIR/$1.conf"
+	chmod 644 "$LIVE_DIR/$1.conf"
+	live_start "$1" "$3"
+}

@@ -18,7 +18,9 @@
 # each replaced client backs off (its normal capped backoff, not zero),
 # so the server makes fewer than 100 sessions and writes fewer than 100
 # log lines, says that two clients seem to share the key, and the
-# replaced client's status says why it is not up.
+# replaced client's status says why it is not up.  The clients route
+# everything into the tunnel: while they fight, nothing of the first
+# leaves its underlay in clear (its seal holds across every replace).
 # timeout: 120
 
 . "$SRCDIR/regress/lib/live.sh"
@@ -29,12 +31,15 @@ live_star 2
 live_keygen
 live_conf server server
 for k in one two; do
-	live_conf $k client "no default route"
+	live_conf $k client
 done
 live_start server "$NS_S"
 wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
 live_start one "$NS_K1"
 wait_for 20 session_up one || fail "the first client did not come up"
+NS_C=$NS_K1
+leak_watch_start "$NS_K1" v-c
+probe_start
 live_start two "$NS_K2"
 
 # Whichever is down at a moment says why; sample both for the 60 s.
@@ -46,6 +51,10 @@ while [ "$(date +%s)" -lt $end ]; do
 	done
 	sleep 1
 done
+
+probe_stop
+leak_watch_stop
+leak_check "two clients fighting over one key"
 
 sessions=$(ctl server status -j | jq .stats.sessions)
 lines=$(wc -l <"$LIVE_DIR/server.log")

@@ -23,7 +23,10 @@
 #  - a spoofed source from a client is dropped and counted;
 #  - a reload that removes bob cuts him off at once and he cannot come
 #    back, while alice and carol keep pinging without loss;
-#  - kick ends carol's session, and she comes back.
+#  - kick ends carol's session, and she comes back;
+#  - from the first ping on, nothing leaves alice's underlay in clear
+#    (reloads, the spoof, bob's removal), nor carol's across her kick.
+# The server's pool routes and NAT are netcfg's: the test adds none.
 # timeout: 240
 
 . "$SRCDIR/regress/lib/live.sh"
@@ -87,19 +90,12 @@ live_start server "$NS_S"
 wait_for 10 test -S "$LIVE_DIR/server.sock" || fail "server did not start"
 tun_up() { ip -n "$NS_S" link show tunp0 | grep -q ',UP'; }
 wait_for 10 tun_up || fail "no tunp0 up"
-# Until netcfg renders pools (its developer's part of issue 10): the
-# route for the pool and NAT for it, made here.
-ip -n "$NS_S" route add 192.168.192.0/24 dev tunp0 || fail "pool route"
-ip -n "$NS_S" -6 route add fd00:dead::/120 dev tunp0 || fail "pool route6"
-ip netns exec "$NS_S" nft -f - <<NFT || fail "test NAT"
-table inet dsvtest {
-	chain post {
-		type nat hook postrouting priority 110;
-		oifname "v-sr" ip saddr 192.168.192.0/24 masquerade
-		oifname "v-sr" ip6 saddr fd00:dead::/120 masquerade
-	}
-}
-NFT
+# netcfg routes the pools to the tunnel and NATs them: nothing by hand.
+pool_routed() { ip -n "$NS_S" $1 route show $2 | grep -q 'dev tunp0'; }
+wait_for 10 pool_routed -4 192.168.192.0/24 ||
+    fail "no pool route: $(ip -n "$NS_S" route)"
+wait_for 10 pool_routed -6 fd00:dead::/120 ||
+    fail "no pool6 route: $(ip -n "$NS_S" -6 route)"
 
 # carol has no fixed address: the server gave her one from the pool.
 c4=$(live_peer server carol .inet)
@@ -142,6 +138,7 @@ grep -q 'the server pushed inet' "$LIVE_DIR/alice.log" ||
 note "the server's push reached all three"
 
 # Everyone reaches the internet host through the server's NAT.
+leak_watch_start "$NS_K1" v-c
 for i in 1 2 3; do
 	eval ns=\$NS_K$i
 	wait_for 10 ping_ok "$ns" $REMOTE_IP || {
@@ -209,14 +206,20 @@ session_up bob && fail "bob came back after his removal"
 grep -q 'bob: removed from the configuration' "$LIVE_DIR/server.log" ||
     fail "no log line for bob's removal"
 note "bob cut off on reload; alice and carol lost nothing"
+leak_watch_stop
+leak_check "alice, across reloads and bob's removal"
 
 # kick: carol's session ends and she comes back.
+leak_watch_start "$NS_K3" v-c
 s1=$(live_peer server carol .sessions)
 ctl server kick carol | grep -q 'carol: session ended' || fail "kick"
 carol_back() { [ "$(live_peer server carol .sessions)" -gt "$s1" ]; }
 wait_for 15 carol_back || fail "carol did not come back"
 wait_for 10 session_up carol || fail "carol not up after kick"
 ctl server kick nobody >/dev/null 2>&1 && fail "kick of no client"
+wait_for 10 ping_ok "$NS_K3" $REMOTE_IP || fail "carol: no ping after kick"
+leak_watch_stop
+leak_check "carol, across her kick"
 note "kick ended carol's session; she reconnected"
 
 echo "ok"
