@@ -95,9 +95,21 @@ struct conf_prefix {
 	}			 addr;
 };
 
+/*
+ * Transports: TCP (the stream form of the protocol) and UDP (the datagram
+ * form, doc/PROTOCOL.md section 14).  A listener serves a set of them on
+ * one port number; a client tries its list in order, falling back to the
+ * next when one gets no answer (parent/connect.c).
+ */
+#define CONF_T_TCP		0x01
+#define CONF_T_UDP		0x02
+#define CONF_MAX_TRANSPORTS	2
+
 struct conf_server {
 	char			 host[CONF_HOST_MAX];
 	char			 port[CONF_PORT_MAX];
+	uint8_t			 n_transports;	/* 1 or 2 */
+	uint8_t			 transports[CONF_MAX_TRANSPORTS]; /* in order */
 };
 
 /*
@@ -111,6 +123,7 @@ struct conf_server {
 struct conf_listen {
 	char			 host[CONF_HOST_MAX];	/* "*": dual-stack */
 	char			 port[CONF_PORT_MAX];
+	uint8_t			 transports;	/* CONF_T_* bits */
 	int			 protocol;	/* CONF_PROTO_* */
 };
 

@@ -72,6 +72,8 @@ static const struct msg_spec catalogue[MSG_TYPE_MAX] = {
 	[MSG_KICK_RESULT] = { MSG_KICK_RESULT, "KICK_RESULT", T, P,
 	    FIXED(struct msg_result), 0 },
 	[MSG_PUSHED] = { MSG_PUSHED, "PUSHED", T, P, 1, MSG_PUSH_MAX, 0 },
+	[MSG_PATH_MTU] = { MSG_PATH_MTU, "PATH_MTU", T, P,
+	    FIXED(struct msg_path_mtu), 0 },
 	[MSG_CONNECT_REQ] = { MSG_CONNECT_REQ, "CONNECT_REQ", T, P,
 	    EMPTY, 0 },
 	[MSG_SESSION_UP] = { MSG_SESSION_UP, "SESSION_UP", T, P,

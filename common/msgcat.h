@@ -72,6 +72,7 @@ enum msg_type {
 	MSG_PEERS_PAGE,		/* struct peers_page + entries */
 	MSG_KICK_RESULT,	/* struct msg_result */
 	MSG_PUSHED,		/* the server's PUSH payload, as it came */
+	MSG_PATH_MTU,		/* struct msg_path_mtu: client, UDP */
 	/* parent -> netcfg */
 	MSG_NETCFG_APPLY,	/* struct netcfg_req */
 	MSG_NETCFG_REVERT,	/* none: undo the journal */
@@ -116,6 +117,7 @@ struct msg_tun {
 struct msg_endpoint {
 	char		 addr[MSG_ENDPOINT_MAX];	/* "host port" numeric */
 	int32_t		 protocol;	/* a listener's: CONF_PROTO_* */
+	int32_t		 transport;	/* CONF_T_TCP or CONF_T_UDP */
 };
 
 /* A client's session of this version gets its server's push next. */
@@ -125,8 +127,19 @@ struct msg_endpoint {
 struct msg_session {
 	char		 peer[MSG_ENDPOINT_MAX];
 	char		 cipher[32];
+	int32_t		 transport;	/* CONF_T_TCP or CONF_T_UDP */
 	int32_t		 version;	/* the protocol's, 1 or 2 */
 	char		 protocol[MSG_PROTO_NAME_MAX];
+};
+
+/*
+ * A client over UDP found its path MTU (the largest outer IP packet
+ * that gets through, by probing) and wants the TUN MTU that fits in
+ * it; the parent, who owns the TUN, sets it and shows both.
+ */
+struct msg_path_mtu {
+	int32_t		 path_mtu;
+	int32_t		 tun_mtu;
 };
 
 /* Why a client is not up, or a session ended: for status and logs. */
@@ -196,6 +209,8 @@ struct peer_status {
 	uint64_t		 replaced;
 	uint64_t		 drops_source;	/* spoofed source addresses */
 	uint64_t		 drops_queue;	/* its output queue was full */
+	int32_t			 transport;	/* CONF_T_*, 0: no session */
+	int32_t			 path_mtu;	/* over UDP: probed, 0 not */
 	uint32_t		 n_routes;
 	struct conf_prefix	 routes[CONF_CLIENT_ROUTES];
 };
@@ -231,6 +246,7 @@ enum drop_reason {
 	DROP_SPOOFED,		/* peer's source not among its prefixes */
 	DROP_NO_PEER,		/* TUN packet to an address no peer owns */
 	DROP_C2C,		/* client to client, not allowed */
+	DROP_TOO_BIG,		/* larger than the UDP path: ICMP sent */
 	DROP_MAX
 };
 
@@ -245,6 +261,7 @@ struct tunnel_stats {
 	uint64_t	 reconnects;	/* sessions after the first */
 	uint64_t	 peers_up;	/* sessions up now */
 	uint64_t	 replaced;	/* sessions replaced by a newer one */
+	uint64_t	 roamed;	/* UDP sessions moved to a new address */
 	uint64_t	 drops[DROP_MAX];
 	int64_t		 last_handshake;	/* unix time, 0 never */
 	int64_t		 last_rekey;
@@ -257,7 +274,7 @@ enum session_state {
 	STATE_UP
 };
 
-#define STATUS_VERSION		4
+#define STATUS_VERSION		5
 
 struct status_info {
 	uint32_t	 version;
@@ -281,6 +298,11 @@ struct status_info {
 	/* a server: configured clients, sessions up */
 	uint32_t	 n_clients;
 	uint32_t	 n_up;
+	/* a client: the transport (CONF_T_*, 0 none), the path MTU (0:
+	 * not probed, TCP) and the TUN MTU now */
+	int32_t		 transport;
+	int32_t		 path_mtu;
+	int32_t		 tun_mtu;
 	/* a client: the DNS servers pushed or configured (carried, not
 	 * applied), and the settings in use: CONF_SET_* bits in pushed
 	 * say which came from the server */

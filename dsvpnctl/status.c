@@ -53,6 +53,7 @@ static const char *drop_names[DROP_MAX] = {
 	[DROP_SPOOFED] = "spoofed",
 	[DROP_NO_PEER] = "no_peer",
 	[DROP_C2C] = "client_to_client",
+	[DROP_TOO_BIG] = "too_big",
 };
 
 static const char *cause_names[CAUSE_MAX] = {
@@ -264,6 +265,31 @@ print_netcfg(FILE *fp, const char *netcfg)
 	}
 }
 
+static const char *
+transport_name(int t)
+{
+	switch (t) {
+	case CONF_T_TCP:
+		return "tcp";
+	case CONF_T_UDP:
+		return "udp";
+	}
+	return "none";
+}
+
+/* A client's transport, and over UDP the path MTU it probed. */
+static void
+print_transport(FILE *fp, const struct status_info *si)
+{
+	if (si->state != STATE_UP)
+		kv(fp, "transport", "none");
+	else if (si->transport == CONF_T_UDP && si->path_mtu > 0)
+		kv(fp, "transport", "udp, path mtu %d", si->path_mtu);
+	else
+		kv(fp, "transport", "%s", transport_name(si->transport));
+	kv(fp, "tun mtu", "%d", si->tun_mtu);
+}
+
 static void	 peer_prefix(const struct conf_prefix *, char *, size_t);
 
 /* A route of a family we can print; others are skipped, as DNS are. */
@@ -375,6 +401,8 @@ status_print(FILE *fp, const struct status_info *si, const char *netcfg,
 	if (si->role == ROLE_SERVER)
 		kv(fp, "clients", "%u configured, %u up", si->n_clients,
 		    si->n_up);
+	if (si->role == ROLE_CLIENT)
+		print_transport(fp, si);
 	kv(fp, "interface", "%s", si->ifname[0] ? si->ifname : "none");
 	if (si->role == ROLE_CLIENT) {
 		print_client(fp, si);
@@ -558,6 +586,11 @@ status_json_fields(struct json *jp, const struct status_info *si,
 		json_client(&j, si);
 	json_text(&j, "protocol", si->protocol);
 	json_text(&j, "cipher", si->cipher);
+	if (si->role == ROLE_CLIENT) {
+		json_string(&j, "transport", transport_name(si->transport));
+		json_int(&j, "path_mtu", si->path_mtu);
+		json_int(&j, "tun_mtu", si->tun_mtu);
+	}
 	json_text(&j, "sandbox", si->sandbox);
 	json_stats(&j, &si->stats);
 	json_netcfg(&j, netcfg);
@@ -660,6 +693,10 @@ peers_print_one(FILE *fp, const struct peer_status *ps, time_t now)
 	kv(fp, "drops", "source %llu, queue_full %llu",
 	    (unsigned long long)ps->drops_source,
 	    (unsigned long long)ps->drops_queue);
+	if (ps->up && ps->transport == CONF_T_UDP)
+		kv(fp, "transport", "udp, path mtu %d", ps->path_mtu);
+	else if (ps->up)
+		kv(fp, "transport", "tcp");
 }
 
 void
@@ -698,6 +735,10 @@ peers_json(struct json *jp, const struct peer_status *ps)
 	json_uint(&j, "replaced", ps->replaced);
 	json_uint(&j, "drops_source", ps->drops_source);
 	json_uint(&j, "drops_queue", ps->drops_queue);
+	if (ps->up) {
+		json_string(&j, "transport", transport_name(ps->transport));
+		json_int(&j, "path_mtu", ps->path_mtu);
+	}
 	json_end_object(&j);
 	*jp = j;
 }

@@ -49,11 +49,21 @@
  * reconnect in a tight loop.  A session the server ended because it was
  * shutting down resets it too, whatever its age: a restarted server is
  * back in seconds, and no clone war ends that way.
+ *
+ * Transports: each server has an ordered list ("transport udp tcp").  A
+ * UDP socket is handed over at once (a UDP connect cannot tell whether
+ * anyone listens); the tunnel's handshake gives up after
+ * DGRAM_CLIENT_HANDSHAKE_MS (tunnel.h, 5 s) without a reply, and then the
+ * next transport of the list is tried at once, with no backoff: so a
+ * client whose UDP is blocked is up over TCP within that bound plus a
+ * TCP handshake.  UDP is tried first again at the first connection
+ * attempt CONNECT_UDP_RETRY seconds after it failed.
  */
 
 #define CONNECT_TIMEOUT		10	/* seconds per address */
 #define CONNECT_MAX_ADDRS	8
 #define CONNECT_STABLE		30	/* seconds up before backoff resets */
+#define CONNECT_UDP_RETRY	300	/* seconds before UDP is tried again */
 
 static struct sockaddr_storage	 addrs[CONNECT_MAX_ADDRS];
 static socklen_t		 addrlens[CONNECT_MAX_ADDRS];
@@ -63,8 +73,12 @@ static unsigned int		 server_idx;	/* in conf.servers */
 static unsigned int		 failed_in_row;	/* servers, this round */
 static int			 last_cause;	/* of this round */
 static time_t			 up_since;	/* 0: no session up */
+static int			 cur_transport;	/* CONF_T_*, this attempt */
+static int			 fallback_now;	/* UDP got no answer */
+static time_t			 udp_failed[CONF_MAX_SERVERS];
 
 static void	 connect_try(int, short, void *);
+static void	 connect_hand_over(int, int);
 static void	 connect_resolved(int, const struct sockaddr_storage *,
 		    const socklen_t *, const char *, void *);
 
@@ -74,6 +88,25 @@ cur_server(void)
 	if (server_idx >= env->conf.n_servers)
 		server_idx = 0;
 	return &env->conf.servers[server_idx];
+}
+
+/* The first transport of the list, UDP skipped while it recently failed
+ * (unless it is all there is). */
+static int
+transport_pick(void)
+{
+	const struct conf_server	*sv = cur_server();
+	time_t				 now = time(NULL);
+	unsigned int			 i, n = sv->n_transports;
+
+	if (n == 0 || n > CONF_MAX_TRANSPORTS)
+		return CONF_T_TCP;
+	for (i = 0; i + 1 < n; i++)
+		if (sv->transports[i] != CONF_T_UDP ||
+		    udp_failed[server_idx] == 0 ||
+		    now - udp_failed[server_idx] >= CONNECT_UDP_RETRY)
+			break;
+	return sv->transports[i];
 }
 
 static void
@@ -130,7 +163,6 @@ connect_next_addr(int cause, const char *why)
 static void
 connect_done(int fd, short event, void *arg)
 {
-	struct msg_endpoint	 ep;
 	char			 err[256];
 	int			 i = next_addr - 1;
 
@@ -146,14 +178,25 @@ connect_done(int fd, short event, void *arg)
 		    CAUSE_NO_ANSWER, err);
 		return;
 	}
+	connect_hand_over(fd, i);
+}
+
+/* The socket to address i goes to the tunnel, which handshakes. */
+static void
+connect_hand_over(int fd, int i)
+{
+	struct msg_endpoint	 ep;
+
 	memset(&ep, 0, sizeof(ep));
 	transport_endpoint((struct sockaddr *)&addrs[i], ep.addr,
 	    sizeof(ep.addr));
+	ep.transport = cur_transport;
 	memcpy(&env->server_ss, &addrs[i], addrlens[i]);
 	env->server_sslen = addrlens[i];
 	env->connect_wanted = 0;
 	handed_over = 1;
-	log_info("connected to %s (%s)", ep.addr, cur_server()->host);
+	log_info("%s %s (%s)", cur_transport == CONF_T_UDP ?
+	    "trying udp to" : "connected to", ep.addr, cur_server()->host);
 	status_set_state(STATE_HANDSHAKING);
 	peer_compose(&env->kids[PROC_TUNNEL].peer, MSG_CONNECT_FD, 0, fd,
 	    &ep, sizeof(ep));
@@ -182,6 +225,18 @@ connect_try(int unused, short event, void *arg)
 		    NULL) == -1)
 			connect_failed(CAUSE_RESOLVE, "cannot start the "
 			    "resolver");
+		return;
+	}
+	cur_transport = transport_pick();
+	if (cur_transport == CONF_T_UDP) {
+		fd = transport_udp_connect((struct sockaddr *)&addrs[next_addr],
+		    addrlens[next_addr], err, sizeof(err));
+		if (fd == -1) {
+			next_addr++;
+			connect_next_addr(CAUSE_NO_ANSWER, err);
+			return;
+		}
+		connect_hand_over(fd, next_addr++);
 		return;
 	}
 	fd = transport_connect_start((struct sockaddr *)&addrs[next_addr],
@@ -246,6 +301,15 @@ connect_request(int now)
 		env->backoff = 0;
 		failed_in_row = 0;
 		server_idx = 0;
+	} else if (fallback_now) {
+		/* UDP got no answer: the next transport, at once. */
+		handed_over = 0;
+		up_since = 0;
+		fallback_now = 0;
+		status_set_state(STATE_CONNECTING);
+		resolve_cancel();
+		connect_schedule(0);
+		return;
 	} else if (handed_over || (up_since != 0 &&
 	    time(NULL) - up_since < CONNECT_STABLE &&
 	    env->status.cause != CAUSE_SHUTDOWN))
@@ -261,6 +325,32 @@ connect_request(int now)
 		env->connect_fd = -1;
 	}
 	connect_schedule(env->backoff);
+}
+
+/*
+ * Before the tunnel asks again: a UDP attempt that never came up (no
+ * reply to any hello within the handshake bound) sends this server's
+ * next attempts over the next transport for a while.
+ */
+void
+connect_session_down(const struct msg_session_down *md)
+{
+	const struct conf_server	*sv = cur_server();
+
+	if (cur_transport != CONF_T_UDP || md->was_up || !handed_over)
+		return;
+	udp_failed[server_idx] = time(NULL);
+	if (sv->n_transports > 1) {
+		fallback_now = 1;
+		log_info("no answer over udp from %s; falling back to tcp",
+		    sv->host);
+	}
+}
+
+int
+connect_transport(void)
+{
+	return cur_transport;
 }
 
 void

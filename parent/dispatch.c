@@ -57,6 +57,7 @@ dispatch_tunnel(struct msg *m)
 			status_session_up(m->data);
 		break;
 	case MSG_SESSION_DOWN:
+		connect_session_down(m->data);
 		netreq_session_down();
 		status_session_down(m->data);
 		break;
@@ -76,6 +77,9 @@ dispatch_tunnel(struct msg *m)
 		break;
 	case MSG_PUSHED:
 		pushed_received(m->data, msg_datalen(m));
+		break;
+	case MSG_PATH_MTU:
+		status_path_mtu(m->data);
 		break;
 	default:
 		log_debug("%s: unexpected %s", __func__,

@@ -156,6 +156,7 @@ open_tun(void)
 	env->tun_fd = tun.fd;
 	env->tun_flags = tun.flags;
 	env->tun_created = tun.created;
+	env->tun_mtu = tun.mtu;
 	strlcpy(env->ifname, tun.ifname, sizeof(env->ifname));
 	log_info("interface %s, mtu %d%s", tun.ifname, tun.mtu,
 	    (tun.flags & TUN_F_VNETHDR) ? ", offloads on" : "");

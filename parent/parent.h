@@ -50,6 +50,7 @@ struct parent {
 	int		 tun_fd;
 	char		 ifname[IFNAMSIZ];
 	int		 tun_flags;
+	int		 tun_mtu;	/* what the interface has now */
 
 	int		 stopping;	/* shutdown under way */
 	int		 exit_code;
@@ -87,6 +88,9 @@ void	 parent_dispatch(struct peer *, struct msg *);
 /* connect.c */
 void	 connect_request(int now);
 void	 connect_session_up(void);
+void	 connect_session_down(const struct msg_session_down *);
+int	 connect_transport(void);
+void	 status_path_mtu(const struct msg_path_mtu *);
 void	 connect_cancel(void);
 
 /* netreq.c */

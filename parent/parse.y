@@ -132,6 +132,9 @@ static struct {
 	char		*dsvpn_where;	/* the first DSVPN listener */
 	char		*hosts[CONF_MAX_SERVERS];	/* of one connect to */
 	int		 nhosts;
+	/* The transport words of the line being read, in order. */
+	uint8_t		 tr[CONF_MAX_TRANSPORTS];
+	int		 ntr;
 	/* What a syntax error names: the statement being read (its first
 	 * token), whether inside a tunnel block, and the last token. */
 	int		 stmt;
@@ -178,6 +181,7 @@ static int	 parse_prefix(const char *, struct conf_prefix *);
 static int	 parse_bytes(const char *, const char *, uint64_t *);
 static int	 set_listen(const char *, const char *, int);
 static int	 protocol_by_name(const char *);
+static void	 transport_add(char *);
 static int	 set_connect(const char *, const char *);
 static int	 set_ifname(const char *);
 static int	 set_path(char *, size_t, const char *, const char *);
@@ -207,7 +211,7 @@ static int	 add_dns(const char *);
 %token	DEFAULT ROUTE NAT EGRESS GATEWAY FIREWALL NFTABLES IPTABLES
 %token	KEEPALIVE DEADPEER TIMEOUT REKEY EVERY SECONDS AFTER CLOCK WINDOW
 %token	RECONNECT BACKOFF MAXIMUM USER CHROOT CONTROL SOCKET INCLUDE ERROR
-%token	INSTANCE ID BLOCK OUTSIDE PROTOCOL
+%token	INSTANCE ID BLOCK OUTSIDE PROTOCOL TRANSPORT
 %token	CLIENT CLIENTTOCLIENT POOL PUSH DNS LEASES
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -274,6 +278,16 @@ port		: /* empty */		{ $$ = atoi(CONF_DEFAULT_PORT); }
 		}
 		;
 
+/* "transport udp tcp": the words in order; none means TCP alone. */
+transports	: /* empty */		{ ps.ntr = 0; }
+		| TRANSPORT { ps.ntr = 0; } trlist
+		;
+
+trlist		: STRING		{ transport_add($1); }
+		| trlist STRING		{ transport_add($2); }
+		| trlist ',' STRING	{ transport_add($3); }
+		;
+
 listenproto	: /* empty */		{ $$ = CONF_PROTO_NATIVE; }
 		| PROTOCOL STRING	{
 			$$ = protocol_by_name($2);
@@ -295,7 +309,7 @@ setting		: KEY STRING {
 				conferr("%s", err);
 			free($2);
 		}
-		| LISTEN ON STRING port listenproto {
+		| LISTEN ON STRING port listenproto transports {
 			char	 pbuf[16];
 
 			snprintf(pbuf, sizeof(pbuf), "%lld", (long long)$4);
@@ -309,7 +323,7 @@ setting		: KEY STRING {
 				ps.conf->protocol = pr;
 			free($2);
 		}
-		| CONNECT TO hosts port {
+		| CONNECT TO hosts port transports {
 			char	 pbuf[16];
 
 			snprintf(pbuf, sizeof(pbuf), "%lld", (long long)$4);
@@ -675,6 +689,7 @@ static const struct keyword	 keywords[] = {
 	{ "socket",	SOCKET },
 	{ "timeout",	TIMEOUT },
 	{ "to",		TO },
+	{ "transport",	TRANSPORT },
 	{ "tunnel",	TUNNEL },
 	{ "user",	USER },
 	{ "window",	WINDOW },
@@ -718,9 +733,10 @@ static const struct {
 } statements[] = {
 	{ KEY,		"key FILE" },
 	{ LISTEN,	"listen on ADDRESS|* [port PORT] "
-			    "[protocol dsvpnd|dsvpn]" },
+			    "[protocol dsvpnd|dsvpn] [transport tcp|udp ...]" },
 	{ PROTOCOL,	"protocol dsvpnd|dsvpn" },
-	{ CONNECT,	"connect to HOST[, HOST ...] [port PORT]" },
+	{ CONNECT,	"connect to HOST[, HOST ...] [port PORT] "
+			    "[transport udp|tcp ...]" },
 	{ CLIENT,	"client NAME { key FILE; [inet ADDRESS]; "
 			    "[inet6 ADDRESS]; [route PREFIX ...]; "
 			    "[protocol dsvpn] }" },
@@ -1750,11 +1766,21 @@ set_listen(const char *host, const char *port, int protocol)
 	l = &c->listen[c->n_listen++];
 	strlcpy(l->host, host, sizeof(l->host));
 	strlcpy(l->port, port, sizeof(l->port));
+	l->transports = 0;
+	for (i = 0; i < (unsigned int)ps.ntr; i++)
+		l->transports |= ps.tr[i];
+	if (l->transports == 0)
+		l->transports = CONF_T_TCP;
 	l->protocol = protocol;
 	if (protocol == CONF_PROTO_DSVPN && ps.dsvpn_where == NULL &&
 	    asprintf(&ps.dsvpn_where, "%s:%d", CUR->name,
 	    yylval.lineno) == -1)
 		fatal("%s", __func__);
+	if (protocol == CONF_PROTO_DSVPN && (l->transports & CONF_T_UDP)) {
+		conferr("listen on %s port %s: DSVPN's protocol has no UDP "
+		    "form", host, port);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1790,8 +1816,41 @@ set_connect(const char *host, const char *port)
 	c->role = ROLE_CLIENT;
 	strlcpy(c->servers[c->n_servers].host, host, CONF_HOST_MAX);
 	strlcpy(c->servers[c->n_servers].port, port, CONF_PORT_MAX);
+	if (ps.ntr == 0) {
+		c->servers[c->n_servers].n_transports = 1;
+		c->servers[c->n_servers].transports[0] = CONF_T_TCP;
+	} else {
+		c->servers[c->n_servers].n_transports = ps.ntr;
+		memcpy(c->servers[c->n_servers].transports, ps.tr, ps.ntr);
+	}
 	c->n_servers++;
 	return 0;
+}
+
+/* One word of "transport udp tcp": each at most once. */
+static void
+transport_add(char *word)
+{
+	uint8_t	 t;
+	int	 i;
+
+	if (strcmp(word, "tcp") == 0)
+		t = CONF_T_TCP;
+	else if (strcmp(word, "udp") == 0)
+		t = CONF_T_UDP;
+	else {
+		conferr("unknown transport '%s': use tcp or udp", word);
+		free(word);
+		return;
+	}
+	free(word);
+	for (i = 0; i < ps.ntr; i++)
+		if (ps.tr[i] == t) {
+			conferr("transport %s given twice", t == CONF_T_TCP ?
+			    "tcp" : "udp");
+			return;
+		}
+	ps.tr[ps.ntr++] = t;
 }
 
 /* The hosts of one "connect to a, b port P" line, then the line. */
@@ -2215,9 +2274,25 @@ required_checks(const char *filename, struct conf *c)
 		    "key \"/etc/dsvpnd/vpn.key\"");
 }
 
+static int
+any_udp_server(const struct conf *c)
+{
+	unsigned int	 i, j;
+
+	for (i = 0; i < c->n_servers; i++)
+		for (j = 0; j < c->servers[i].n_transports; j++)
+			if (c->servers[i].transports[j] == CONF_T_UDP)
+				return 1;
+	return 0;
+}
+
 static void
 role_checks(struct conf *c)
 {
+	if (c->role == ROLE_CLIENT && c->protocol == CONF_PROTO_DSVPN &&
+	    any_udp_server(c))
+		errwhere(S_PROTOCOL, "DSVPN's protocol has no UDP form: no "
+		    "transport udp");
 	if (c->role == ROLE_CLIENT && c->nat != NAT_NONE)
 		errwhere(S_NAT, "nat on is for a server; a client does "
 		    "not NAT");

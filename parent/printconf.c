@@ -89,21 +89,57 @@ print_prefix(const char *keyword, const struct conf_prefix *p, int plen)
 
 static void	 print_prefix(const char *, const struct conf_prefix *, int);
 
+static const char *
+transport_name(uint8_t t)
+{
+	return t == CONF_T_UDP ? "udp" : "tcp";
+}
+
+/* TCP alone is the default, printed as nothing. */
+static void
+print_listen_transports(uint8_t set)
+{
+	if (set == CONF_T_TCP)
+		return;
+	printf(" transport");
+	if (set & CONF_T_TCP)
+		printf(" tcp");
+	if (set & CONF_T_UDP)
+		printf(" udp");
+}
+
+static void
+print_server_transports(const struct conf_server *sv)
+{
+	unsigned int	 i;
+
+	if (sv->n_transports == 1 && sv->transports[0] == CONF_T_TCP)
+		return;
+	printf(" transport");
+	for (i = 0; i < sv->n_transports; i++)
+		printf(" %s", transport_name(sv->transports[i]));
+}
+
 static void
 print_endpoint(const struct conf *c)
 {
 	unsigned int	 i;
 
 	if (c->role == ROLE_SERVER) {
-		for (i = 0; i < c->n_listen; i++)
-			printf("listen on %s port %s%s\n", c->listen[i].host,
+		for (i = 0; i < c->n_listen; i++) {
+			printf("listen on %s port %s%s", c->listen[i].host,
 			    c->listen[i].port, c->listen[i].protocol ==
 			    CONF_PROTO_DSVPN ? " protocol dsvpn" : "");
+			print_listen_transports(c->listen[i].transports);
+			putchar('\n');
+		}
 	} else if (c->role == ROLE_CLIENT) {
 		for (i = 0; i < c->n_servers; i++) {
 			printf("connect to ");
 			print_name(c->servers[i].host);
-			printf(" port %s\n", c->servers[i].port);
+			printf(" port %s", c->servers[i].port);
+			print_server_transports(&c->servers[i]);
+			putchar('\n');
 		}
 		if (c->protocol == CONF_PROTO_DSVPN)
 			printf("protocol dsvpn\n");

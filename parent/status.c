@@ -27,6 +27,7 @@
 #include "log.h"
 #include "parent.h"
 #include "sandbox.h"
+#include "tun.h"
 
 /* The parent's view of the daemon, answered to dsvpnctl status. */
 
@@ -87,6 +88,7 @@ status_fill_conf(struct status_info *st)
 		    sizeof(st->inet6_peer));
 	}
 	strlcpy(st->sandbox, sandbox_name(), sizeof(st->sandbox));
+	st->tun_mtu = env->tun_mtu;
 }
 
 void
@@ -150,6 +152,45 @@ status_auth_refused(const char *reason)
 	    "a wrong key; or a clock more than the clock window off");
 }
 
+/* The parent owns the TUN: only it may change the MTU. */
+static void
+status_tun_mtu(int mtu)
+{
+	struct tun_dev	 tun;
+
+	if (mtu == env->tun_mtu || env->tun_fd == -1)
+		return;
+	memset(&tun, 0, sizeof(tun));
+	tun.fd = -1;
+	strlcpy(tun.ifname, env->ifname, sizeof(tun.ifname));
+	tun_set_mtu(&tun, mtu);
+	log_info("%s: mtu %d (was %d)", env->ifname, tun.mtu, env->tun_mtu);
+	env->tun_mtu = tun.mtu;
+}
+
+/*
+ * A client over UDP: the path MTU the tunnel found and the TUN MTU that
+ * fits in it.  The tunnel is sandboxed and may be compromised, so the
+ * value is bounded: between the IPv6 minimum and the configured MTU.
+ */
+void
+status_path_mtu(const struct msg_path_mtu *pm)
+{
+	int	 mtu = pm->tun_mtu;
+
+	if (env->conf.role != ROLE_CLIENT)
+		fatalx("PATH_MTU from a server's tunnel");
+	if (pm->path_mtu < 576 || pm->path_mtu > 65535 || mtu < 576 ||
+	    mtu >= pm->path_mtu)
+		fatalx("PATH_MTU %d for a path of %d", mtu, pm->path_mtu);
+	if (mtu > env->conf.mtu)
+		mtu = env->conf.mtu;
+	if (mtu < 1280 && env->conf.inet6)
+		mtu = 1280;
+	env->status.path_mtu = pm->path_mtu;
+	status_tun_mtu(mtu);
+}
+
 void
 status_session_up(const struct msg_session *ms)
 {
@@ -163,6 +204,17 @@ status_session_up(const struct msg_session *ms)
 	env->status.cause = CAUSE_NONE;
 	env->status.why[0] = '\0';
 	status_set_state(STATE_UP);
+	env->status.transport = ms->transport == CONF_T_UDP ? CONF_T_UDP :
+	    CONF_T_TCP;
+	/* Over TCP the TUN takes the configured MTU and its offloads
+	 * again; over UDP a datagram holds one whole packet. */
+	if (env->conf.role == ROLE_CLIENT)
+		tun_set_offload(env->tun_fd, env->tun_flags,
+		    env->status.transport == CONF_T_TCP);
+	if (env->status.transport == CONF_T_TCP) {
+		env->status.path_mtu = 0;
+		status_tun_mtu(env->conf.mtu);
+	}
 	if (env->conf.role == ROLE_CLIENT)
 		log_ratelimited(log_info, "session up with %s (%s, %s)",
 		    env->status.peer, env->status.protocol,

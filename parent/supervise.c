@@ -31,6 +31,7 @@
 #include "parent.h"
 #include "control.h"
 #include "transport.h"
+#include "tun.h"
 
 #define STOP_TIMEOUT	10	/* seconds for children to finish */
 
@@ -103,35 +104,56 @@ start_tunnel(struct child *kid)
 	peer_compose(&kid->peer, MSG_TUN_FD, 0, fd, &mt, sizeof(mt));
 }
 
-/*
- * A server listens only once netcfg has its plan in place (netreq.c
- * calls this): a session accepted before its interface is up would
- * lose its first packets.
- */
-void
-parent_listen(void)
+/* The listeners of one transport to the tunnel: how many. */
+static int
+listen_send(struct child *kid, int transport)
 {
-	struct child		*kid = &env->kids[PROC_TUNNEL];
 	struct msg_endpoint	 ep;
 	char			 err[256];
 	int			 fds[CONF_MAX_LISTEN * 2], n, i;
 	int			 protos[CONF_MAX_LISTEN * 2];
 
-	if (env->conf.role != ROLE_SERVER || kid->pid == 0)
-		return;
-	n = transport_listen(&env->conf, fds, protos, nitems(fds), err,
-	    sizeof(err));
-	if (n <= 0)
+	if (transport == CONF_T_UDP)
+		n = transport_listen_udp(&env->conf, fds, protos, nitems(fds),
+		    err, sizeof(err));
+	else
+		n = transport_listen(&env->conf, fds, protos, nitems(fds), err,
+		    sizeof(err));
+	if (n < 0)
 		fatalx("%s", err);
 	for (i = 0; i < n; i++) {
 		memset(&ep, 0, sizeof(ep));
 		sockname(fds[i], ep.addr, sizeof(ep.addr));
+		ep.transport = transport;
 		ep.protocol = protos[i];
 		log_info("listening on %s%s", ep.addr,
+		    transport == CONF_T_UDP ? " (udp)" :
 		    protos[i] == CONF_PROTO_DSVPN ? " (DSVPN protocol)" : "");
 		peer_compose(&kid->peer, MSG_LISTEN_FD, 0, fds[i], &ep,
 		    sizeof(ep));
 	}
+	return n;
+}
+
+/*
+ * A server listens only once netcfg has its plan in place (netreq.c
+ * calls this): a session accepted before its interface is up would
+ * lose its first packets.  A UDP listener turns the TUN's offloads
+ * off: a datagram holds one whole packet.
+ */
+void
+parent_listen(void)
+{
+	struct child		*kid = &env->kids[PROC_TUNNEL];
+	int			 n, u;
+
+	if (env->conf.role != ROLE_SERVER || kid->pid == 0)
+		return;
+	n = listen_send(kid, CONF_T_TCP);
+	if ((u = listen_send(kid, CONF_T_UDP)) > 0)
+		tun_set_offload(env->tun_fd, env->tun_flags, 0);
+	if (u + n == 0)
+		fatalx("no listening socket");
 	peer_compose(&kid->peer, MSG_FDS_DONE, 0, -1, NULL, 0);
 }
 

@@ -37,10 +37,12 @@
 #include "sockopt.h"
 #include "transport.h"
 
+static uint32_t	transport_fwmark = TRANSPORT_FWMARK;
+
 static int	transport_fdflags(int);
 static int	listen_addr(const struct addrinfo *, int, char *, size_t);
-static int	listen_any(const char *, char *, size_t);
-static int	listen_entry(const struct conf_listen *, int *, size_t,
+static int	listen_any(const char *, int, char *, size_t);
+static int	listen_entry(const struct conf_listen *, int, int *, size_t,
 		    size_t *, char *, size_t);
 
 /* Close-on-exec: the parent re-executes itself for its children. */
@@ -71,7 +73,7 @@ listen_addr(const struct addrinfo *ai, int v6only, char *err,
 	int	 fd, on = 1, save;
 
 	transport_endpoint(ai->ai_addr, where, sizeof(where));
-	if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) == -1) {
+	if ((fd = socket(ai->ai_family, ai->ai_socktype, 0)) == -1) {
 		save = errno;
 		snprintf(err, errlen, "listen on %s: socket: %s", where,
 		    strerror(errno));
@@ -82,8 +84,11 @@ listen_addr(const struct addrinfo *ai, int v6only, char *err,
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
 	    (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &v6only, sizeof(v6only)) == -1) ||
+	    (ai->ai_socktype == SOCK_DGRAM &&
+	    transport_udp_options(fd, ai->ai_family) == -1) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-	    listen(fd, TRANSPORT_BACKLOG) == -1) {
+	    (ai->ai_socktype == SOCK_STREAM &&
+	    listen(fd, TRANSPORT_BACKLOG) == -1)) {
 		save = errno;
 		snprintf(err, errlen, "listen on %s: %s", where,
 		    strerror(errno));
@@ -91,13 +96,14 @@ listen_addr(const struct addrinfo *ai, int v6only, char *err,
 		errno = save;
 		return (-1);
 	}
-	sockopt_congestion(fd);
+	if (ai->ai_socktype == SOCK_STREAM)
+		sockopt_congestion(fd);
 	return (fd);
 }
 
 /* "*": one dual-stack [::] socket, or 0.0.0.0 on a host without IPv6. */
 static int
-listen_any(const char *port, char *err, size_t errlen)
+listen_any(const char *port, int socktype, char *err, size_t errlen)
 {
 	struct addrinfo	 hints, *ai;
 	const char	*any[] = { "::", "0.0.0.0" };
@@ -105,7 +111,7 @@ listen_any(const char *port, char *err, size_t errlen)
 	int		 fd = -1, error;
 
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_socktype = socktype;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
 	for (i = 0; i < nitems(any) && fd == -1; i++) {
 		if ((error = getaddrinfo(any[i], port, &hints, &ai)) != 0) {
@@ -123,8 +129,8 @@ listen_any(const char *port, char *err, size_t errlen)
 }
 
 static int
-listen_entry(const struct conf_listen *l, int *fds, size_t maxfds,
-    size_t *n, char *err, size_t errlen)
+listen_entry(const struct conf_listen *l, int socktype, int *fds,
+    size_t maxfds, size_t *n, char *err, size_t errlen)
 {
 	struct addrinfo	 hints, *res, *ai;
 	int		 error, fd;
@@ -132,13 +138,13 @@ listen_entry(const struct conf_listen *l, int *fds, size_t maxfds,
 	if (strcmp(l->host, "*") == 0) {
 		if (*n >= maxfds)
 			goto full;
-		if ((fd = listen_any(l->port, err, errlen)) == -1)
+		if ((fd = listen_any(l->port, socktype, err, errlen)) == -1)
 			return (-1);
 		fds[(*n)++] = fd;
 		return (0);
 	}
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_socktype = socktype;
 	hints.ai_flags = AI_PASSIVE;
 	if ((error = getaddrinfo(l->host, l->port, &hints, &res)) != 0) {
 		snprintf(err, errlen, "listen on %s %s: %s", l->host,
@@ -165,17 +171,29 @@ listen_entry(const struct conf_listen *l, int *fds, size_t maxfds,
 	return (-1);
 }
 
-int
-transport_listen(const struct conf *conf, int *fds, int *protos,
+/* A listen entry's transports; none set is TCP, as before they existed. */
+static int
+listen_has(const struct conf_listen *l, uint8_t t)
+{
+	uint8_t	 set = l->transports != 0 ? l->transports : CONF_T_TCP;
+
+	return (set & t) != 0;
+}
+
+static int
+listen_all(const struct conf *conf, uint8_t t, int *fds, int *protos,
     size_t maxfds, char *err, size_t errlen)
 {
 	size_t		 n = 0, k;
 	unsigned int	 i;
+	int		 socktype = t == CONF_T_UDP ? SOCK_DGRAM : SOCK_STREAM;
 
 	for (i = 0; i < conf->n_listen && i < CONF_MAX_LISTEN; i++) {
+		if (!listen_has(&conf->listen[i], t))
+			continue;
 		k = n;
-		if (listen_entry(&conf->listen[i], fds, maxfds, &n, err,
-		    errlen) == -1) {
+		if (listen_entry(&conf->listen[i], socktype, fds, maxfds, &n,
+		    err, errlen) == -1) {
 			while (n > 0)
 				close(fds[--n]);
 			return (-1);
@@ -184,6 +202,112 @@ transport_listen(const struct conf *conf, int *fds, int *protos,
 			protos[k++] = conf->listen[i].protocol;
 	}
 	return ((int)n);
+}
+
+int
+transport_listen(const struct conf *conf, int *fds, int *protos,
+    size_t maxfds, char *err, size_t errlen)
+{
+	return (listen_all(conf, CONF_T_TCP, fds, protos, maxfds, err,
+	    errlen));
+}
+
+int
+transport_listen_udp(const struct conf *conf, int *fds, int *protos,
+    size_t maxfds, char *err, size_t errlen)
+{
+	return (listen_all(conf, CONF_T_UDP, fds, protos, maxfds, err,
+	    errlen));
+}
+
+/*
+ * Every outer datagram carries DF, and the kernel's own path-MTU guess
+ * is not used to refuse our sends: the tunnel finds the path MTU itself
+ * by probing (PLPMTUD, RFC 8899), which works where ICMP is filtered.
+ * PROBE means exactly that on Linux; elsewhere DF alone.  Large socket
+ * buffers absorb a burst of datagrams between two loop turns.
+ */
+static int
+udp_dont_fragment(int fd, int family)
+{
+#if defined(IP_MTU_DISCOVER) && defined(IP_PMTUDISC_PROBE)
+	int	 v4 = IP_PMTUDISC_PROBE, v6 = IPV6_PMTUDISC_PROBE;
+
+	/* A dual-stack socket's IPv4 side follows the IPv4 option. */
+	if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4,
+	    sizeof(v4)) == -1 && family == AF_INET)
+		return (-1);
+	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_MTU_DISCOVER, &v6, sizeof(v6)) == -1)
+		return (-1);
+#else
+	int	 on = 1;
+
+#ifdef IP_DONTFRAG
+	if (family == AF_INET && setsockopt(fd, IPPROTO_IP, IP_DONTFRAG, &on,
+	    sizeof(on)) == -1)
+		return (-1);
+#endif
+#ifdef IPV6_DONTFRAG
+	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG,
+	    &on, sizeof(on)) == -1)
+		return (-1);
+#endif
+#endif
+	return (0);
+}
+
+int
+transport_udp_options(int fd, int family)
+{
+	int	 buf = TRANSPORT_UDP_BUF, save;
+
+	if (udp_dont_fragment(fd, family) == -1)
+		return (-1);
+	save = errno;
+	/* Best effort: a smaller buffer only costs drops under a burst. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	errno = save;
+	return (0);
+}
+
+/*
+ * Client, UDP: a socket connected to the server (so that only its
+ * datagrams arrive and ICMP errors are reported), with the transport's
+ * mark like a TCP one, so that the policy routing and the seal let it
+ * out.  A connect on UDP only sets the destination: it cannot fail for
+ * want of an answer, which the tunnel's handshake timer has to find.
+ */
+int
+transport_udp_connect(const struct sockaddr *sa, socklen_t salen,
+    char *err, size_t errlen)
+{
+	char	 where[MSG_ENDPOINT_MAX];
+	int	 fd;
+#ifdef SO_MARK
+	int	 mark = transport_fwmark;
+#endif
+
+	transport_endpoint(sa, where, sizeof(where));
+	if ((fd = socket(sa->sa_family, SOCK_DGRAM, 0)) == -1) {
+		snprintf(err, errlen, "udp to %s: socket: %s", where,
+		    strerror(errno));
+		return (-1);
+	}
+#ifdef SO_MARK
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) == -1)
+		log_warn("transport: SO_MARK %d", mark);
+#endif
+	if (transport_fdflags(fd) == -1 ||
+	    transport_udp_options(fd, sa->sa_family) == -1 ||
+	    connect(fd, sa, salen) == -1) {
+		snprintf(err, errlen, "udp to %s: %s", where,
+		    strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
 }
 
 int
@@ -224,8 +348,6 @@ transport_resolve(const char *host, const char *port,
  * tunnel it carries, so a refusal is worth a warning, but the connection
  * is still tried: with "no default route" nothing depends on the mark.
  */
-static uint32_t	 transport_fwmark = TRANSPORT_FWMARK;
-
 void
 transport_set_fwmark(uint32_t mark)
 {

@@ -31,6 +31,7 @@
 #define TRANSPORT_FWMARK	42069	/* Linux policy routing, as DSVPN */
 #define TRANSPORT_BACKLOG	128
 #define TRANSPORT_MAX_ADDRS	16	/* a sane cap for transport_resolve */
+#define TRANSPORT_UDP_BUF	(4 << 20)	/* UDP socket buffers */
 
 /*
  * Server: listening sockets for conf->listen[].  Host "*" is one [::]
@@ -41,6 +42,15 @@
  */
 int	 transport_listen(const struct conf *, int *fds, int *protos,
 	    size_t maxfds, char *err, size_t errlen);
+
+/* The same for the entries with "transport udp": bound UDP sockets. */
+int	 transport_listen_udp(const struct conf *, int *fds, int *protos,
+	    size_t maxfds, char *err, size_t errlen);
+/* DF on every datagram (PLPMTUD: the tunnel probes), big buffers. */
+int	 transport_udp_options(int fd, int family);
+/* Client: a UDP socket connected to the server, marked; fd or -1. */
+int	 transport_udp_connect(const struct sockaddr *, socklen_t,
+	    char *err, size_t errlen);
 
 /*
  * Client: resolves host and port afresh on every call, so a server that

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "tun.h"
 #include "tunhdr.h"
 
@@ -80,6 +81,17 @@ tun_offload(struct tun_dev *tun)
 	    (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) == -1)
 		return (-1);
 	return (0);
+}
+
+void
+tun_set_offload(int fd, int flags, int on)
+{
+	unsigned long	 off = on ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
+
+	if (fd == -1 || !(flags & TUN_F_VNETHDR))
+		return;
+	if (ioctl(fd, TUNSETOFFLOAD, off) == -1)
+		log_warn("TUNSETOFFLOAD %s", on ? "on" : "off");
 }
 
 int

@@ -17,6 +17,7 @@
 #include "compat.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -27,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgram.h"
+#include "icmp.h"
 #include "log.h"
 #include "msgcat.h"
 #include "proto.h"
@@ -72,6 +75,10 @@
 #define VNET_F_NEEDS_CSUM	0x01
 
 static const uint8_t	 vnet_zero[TUNHDR_VNET_LEN];
+
+static int	 dp_dgram_out(struct datapath *, struct dp_conn *, uint8_t *,
+		    size_t, uint64_t);
+static int	 dp_csum_finish(uint8_t *, size_t, size_t, size_t);
 
 static uint64_t
 dp_clock_us(void)
@@ -313,6 +320,40 @@ dp_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/*
+ * One datagram out: 0 sent (or dropped for good), 1 the socket is full
+ * (the caller keeps a control datagram for later; a data packet is
+ * lost, and the session is marked blocked so that, alone, it stops
+ * reading the TUN until the socket drains: the back-pressure that slows
+ * the inner flows, as over TCP), -1 EMSGSIZE: larger than the kernel
+ * lets out (PROBE mode still refuses what exceeds the interface), for
+ * the path MTU search.  ICMP errors reported on a connected socket
+ * (refused, unreachable) change nothing: the dead-peer timer decides.
+ */
+int
+dp_dgram_send(struct dp_conn *c, const uint8_t *buf, size_t len)
+{
+	ssize_t	 n;
+
+	do {
+		if (c->tolen > 0)
+			n = sendto(c->sock_fd, buf, len, 0,
+			    (struct sockaddr *)&c->to, c->tolen);
+		else
+			n = send(c->sock_fd, buf, len, 0);
+	} while (n == -1 && errno == EINTR);
+	if (n != -1)
+		return 0;
+	if (errno == EMSGSIZE)
+		return -1;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+		c->blocked = 1;
+		dp_backlogged(c);
+		return 1;
+	}
+	return 0;
+}
+
 /* Sends the batch of sealed frames to its session. */
 static void
 dp_flush_batch(struct datapath *dp)
@@ -343,8 +384,19 @@ dp_pull_pending(struct dp_conn *c)
 	const uint8_t	*src;
 	size_t		 n;
 
-	if (c->sp.ops == NULL ||
-	    (n = c->sp.ops->pending(c->sp.st, &src)) == 0)
+	if (c->sp.ops == NULL)
+		return 0;
+	/* Datagrams leave one by one, at once; a lost one is repeated by
+	 * the protocol's own timers if it matters. */
+	if (c->sp.ops->datagram) {
+		while ((n = c->sp.ops->pending(c->sp.st, &src)) > 0) {
+			if (dp_dgram_send(c, src, n) == 1)
+				return -1;
+			c->sp.ops->consume(c->sp.st, n);
+		}
+		return 0;
+	}
+	if ((n = c->sp.ops->pending(c->sp.st, &src)) == 0)
 		return 0;
 	if (dp_send(c, src, n) == -1)
 		return -1;
@@ -409,6 +461,8 @@ dp_full(const struct dp_conn *c)
 {
 	size_t	 waiting = c->qlen - c->qoff;
 
+	if (c->blocked)
+		return 1;
 	if (c->dp->batch == c)
 		waiting += c->dp->olen;
 	return waiting > 0 && waiting + DP_FRAME_MAX > DP_QUEUE_CAP;
@@ -434,6 +488,198 @@ dp_route(struct datapath *dp, const uint8_t *pkt, size_t len)
 		return NULL;
 	}
 	return c;
+}
+
+/*
+ * A datagram carries a bare IP packet: the virtio header goes (the
+ * parent turns the TUN's offloads off while UDP is used, so the kernel
+ * hands over whole packets with their checksums; one that still asks
+ * for a checksum gets it here, and a segmentation-offload packet,
+ * which no datagram could hold, is dropped).  NULL: drop it.
+ */
+static uint8_t *
+dp_dgram_strip(struct datapath *dp, uint8_t *pkt, size_t *len)
+{
+	size_t	 start, off;
+
+	if (!(dp->tun_flags & TUN_F_VNETHDR))
+		return pkt;
+	if (*len <= TUNHDR_VNET_LEN || pkt[1] != 0)
+		return NULL;
+	if (pkt[0] & VNET_F_NEEDS_CSUM) {
+		start = pkt[6] | pkt[7] << 8;
+		off = pkt[8] | pkt[9] << 8;
+		if (dp_csum_finish(pkt + TUNHDR_VNET_LEN,
+		    *len - TUNHDR_VNET_LEN, start, off) == -1)
+			return NULL;
+	}
+	*len -= TUNHDR_VNET_LEN;
+	return pkt + TUNHDR_VNET_LEN;
+}
+
+/* The header checksum of an IPv4 header of len bytes. */
+static uint16_t
+dp_sum16(const uint8_t *p, size_t len)
+{
+	uint32_t	 sum = 0;
+	size_t		 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+/* Writes a packet we made (an ICMP error) to the TUN, best effort. */
+static void
+dp_tun_inject(struct datapath *dp, uint8_t *pkt, size_t len)
+{
+	struct iovec	 iov[2];
+	uint8_t		 af[TUNHDR_AF_LEN];
+	int		 n = 0;
+
+	if (dp->tun_flags & TUN_F_VNETHDR) {
+		iov[n].iov_base = (void *)vnet_zero;
+		iov[n++].iov_len = sizeof(vnet_zero);
+	} else if (dp->tun_hdr > 0) {
+		if (tunhdr_put(af, pkt, len, &tunhdr_host) == -1)
+			return;
+		iov[n].iov_base = af;
+		iov[n++].iov_len = sizeof(af);
+	}
+	iov[n].iov_base = pkt;
+	iov[n++].iov_len = len;
+	if (writev(dp->tun_fd, iov, n) == -1)
+		dp_drop(dp, DROP_TUN_WRITE);
+}
+
+/*
+ * A packet larger than the session's path takes: its sender is told
+ * the largest that fits (icmp.h), as a router would, and it is dropped.
+ * max 0: the kernel refused it, so the path MTU search learns first.
+ */
+static void
+dp_too_big(struct dp_conn *c, const uint8_t *pkt, size_t len, size_t max)
+{
+	static uint8_t	 err[ICMP_ERR_MAX];
+	size_t		 n;
+
+	dp_drop(c->dp, DROP_TOO_BIG);
+	if (max == 0)
+		max = c->max_payload;
+	if (max == 0)
+		return;
+	if ((n = icmp_too_big(err, pkt, len, max)) > 0)
+		dp_tun_inject(c->dp, err, n);
+}
+
+/*
+ * Seals and sends one packet of a datagram session, which lies at
+ * slot + the protocol's header length: 1 sent, 0 not.
+ */
+static int
+dp_dgram_seal_send(struct datapath *dp, struct dp_conn *c, uint8_t *slot,
+    size_t len, uint64_t now)
+{
+	size_t	 flen;
+	int	 r;
+
+	if ((flen = c->sp.ops->seal(c->sp.st, slot, len, now)) == 0) {
+		dp_drop(dp, DROP_NO_SESSION);
+		return 0;
+	}
+	if ((r = dp_dgram_send(c, slot, flen)) == 1) {
+		dp_drop(dp, DROP_QUEUE_FULL);
+		if (c->pc != NULL)
+			c->pc->drops_queue++;
+		return 0;
+	}
+	if (r == -1) {
+		if (c->on_too_big != NULL)
+			c->on_too_big(c, flen);
+		/* Sealed in place: nothing left to quote in an ICMP error;
+		 * the path MTU search has learned, the sender retransmits. */
+		dp_drop(dp, DROP_TOO_BIG);
+		return 0;
+	}
+	dp->stats->bytes_out += len;
+	dp->stats->packets_out++;
+	if (c->pc != NULL) {
+		c->pc->bytes_out += len;
+		c->pc->packets_out++;
+	}
+	return 1;
+}
+
+/*
+ * An IPv4 packet without DF that is too large for the path is
+ * fragmented, as a router would (RFC 791): fragments of at most max
+ * bytes, offsets in 8-byte units, MF on all but the last.  0, or -1 if
+ * it cannot be (DF, malformed, IPv6: those get the ICMP error).
+ */
+static int
+dp_dgram_frag(struct datapath *dp, struct dp_conn *c, const uint8_t *pkt,
+    size_t len, size_t max, uint64_t now)
+{
+	static uint8_t	 fbuf[SPROTO_HDR_MAX + DGRAM_MAX_LEN + DGRAM_TAG_LEN];
+	uint8_t		*frag = fbuf + c->sp.ops->hdr_len;
+	size_t		 ihl, tot, off, chunk, base;
+	uint32_t	 sum;
+	int		 mf;
+
+	if (len < 20 || pkt[0] >> 4 != 4 || (pkt[6] & 0x40))
+		return -1;
+	ihl = (pkt[0] & 0x0f) * 4;
+	tot = (size_t)pkt[2] << 8 | pkt[3];
+	if (ihl < 20 || tot > len || tot <= ihl || max < ihl + 8 ||
+	    max > DGRAM_MAX_PAYLOAD)
+		return -1;
+	base = ((size_t)(pkt[6] & 0x1f) << 8 | pkt[7]) * 8;
+	mf = pkt[6] & 0x20;
+	for (off = ihl; off < tot; off += chunk) {
+		chunk = tot - off;
+		if (chunk > max - ihl)
+			chunk = (max - ihl) & ~(size_t)7;
+		memcpy(frag, pkt, ihl);
+		memcpy(frag + ihl, pkt + off, chunk);
+		frag[2] = (ihl + chunk) >> 8;
+		frag[3] = (ihl + chunk) & 0xff;
+		frag[6] = (((base + off - ihl) / 8) >> 8) & 0x1f;
+		if (off + chunk < tot || mf)
+			frag[6] |= 0x20;
+		frag[7] = ((base + off - ihl) / 8) & 0xff;
+		frag[10] = frag[11] = 0;
+		sum = dp_sum16(frag, ihl);
+		frag[10] = sum >> 8;
+		frag[11] = sum & 0xff;
+		(void)dp_dgram_seal_send(dp, c, fbuf, ihl + chunk, now);
+	}
+	return 0;
+}
+
+/*
+ * One TUN packet for a datagram session: sealed in the batch buffer
+ * (after the header room) and sent on its own.  One too large for the
+ * path is answered for its sender instead.
+ */
+static int
+dp_dgram_out(struct datapath *dp, struct dp_conn *c, uint8_t *pkt,
+    size_t len, uint64_t now)
+{
+	dp_flush_batch(dp);
+	if ((pkt = dp_dgram_strip(dp, pkt, &len)) == NULL) {
+		dp_drop(dp, DROP_BAD_PACKET);
+		return 0;
+	}
+	(void)dp_pull_pending(c);
+	if (c->max_payload > 0 && len > c->max_payload) {
+		if (dp_dgram_frag(dp, c, pkt, len, c->max_payload, now) == -1)
+			dp_too_big(c, pkt, len, c->max_payload);
+		return 0;
+	}
+	memmove(dp->obuf + c->sp.ops->hdr_len, pkt, len);
+	return dp_dgram_seal_send(dp, c, dp->obuf, len, now);
 }
 
 /*
@@ -464,6 +710,8 @@ dp_tun_read_one(struct datapath *dp, uint64_t now, uint64_t us)
 	len = n - dp->tun_hdr;
 	if ((c = dp_route(dp, pkt, len)) == NULL)
 		return 0;
+	if (c->sp.ops->datagram)
+		return dp_dgram_out(dp, c, pkt, len, now);
 	if (c != dp->batch) {
 		dp_flush_batch(dp);
 		dp->batch = c;
@@ -561,6 +809,10 @@ dp_sock_write(struct dp_conn *c)
 		dp_flush_batch(c->dp);
 	if (c->why[0] != '\0')
 		return -1;
+	/* A full datagram socket: wait till it is writable (the write
+	 * event clears blocked). */
+	if (c->sp.ops != NULL && c->sp.ops->datagram)
+		return dp_pull_pending(c) == -1 || c->blocked ? 0 : 1;
 	(void)dp_pull_pending(c);
 	while (c->qoff < c->qlen) {
 		n = write(c->sock_fd, c->q + c->qoff, c->qlen - c->qoff);
@@ -800,6 +1052,84 @@ dp_take_partial(struct dp_conn *c)
 	return n;
 }
 
+/*
+ * One whole datagram: opened in place, its packet to the TUN.  1 fine
+ * (check events), -1 the session is over (why, fault).  A datagram that
+ * fails to verify is only counted by the protocol (dgram_drops()).
+ */
+int
+dp_dgram_input(struct dp_conn *c, uint8_t *buf, size_t len, uint64_t now)
+{
+	struct proto_event	 ev;
+	uint32_t		 id;
+	size_t			 acked;
+
+	memset(&ev, 0, sizeof(ev));
+	if (c->sp.ops->input(c->sp.st, buf, len, now, &ev) == -1) {
+		c->fault = c->sp.ops->fault(c->sp.st);
+		snprintf(c->why, sizeof(c->why), "%s",
+		    c->sp.ops->error(c->sp.st));
+		return -1;
+	}
+	switch (ev.type) {
+	case PROTO_EV_UP:
+		c->events |= DP_EV_UP;
+		/* FALLTHROUGH */
+	case PROTO_EV_DATA:
+		if (ev.data != NULL && ev.len > 0)
+			dp_tun_write(c, ev.data, ev.len);
+		break;
+	case PROTO_EV_PUSH:
+		if (c->on_push != NULL)
+			c->on_push(c, ev.data, ev.len);
+		break;
+	case PROTO_EV_CLOSED:
+		c->events |= DP_EV_CLOSED;
+		c->close_reason = ev.reason;
+		break;
+	default:
+		break;
+	}
+	if ((acked = sproto_dgram_ack(&c->sp, &id)) > 0 &&
+	    c->on_probe_ack != NULL)
+		c->on_probe_ack(c, id, acked);
+	return 1;
+}
+
+void
+dp_deliver(struct dp_conn *c, uint8_t *pkt, size_t len)
+{
+	dp_tun_write(c, pkt, len);
+}
+
+/* A client's connected UDP socket: a batch of datagrams per wakeup. */
+static int
+dp_dgram_read(struct dp_conn *c, uint64_t now)
+{
+	struct datapath	*dp = c->dp;
+	ssize_t		 n;
+	int		 i;
+
+	for (i = 0; i < DP_BATCH && !(c->events & DP_EV_CLOSED); i++) {
+		n = recv(c->sock_fd, dp->ibuf, dp->icap, 0);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			/* ICMP errors of earlier sends; EINTR. */
+			if (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+			    errno == ENETUNREACH || errno == EMSGSIZE ||
+			    errno == EINTR || errno == EHOSTDOWN)
+				continue;
+			snprintf(c->why, sizeof(c->why), "recv: %s",
+			    strerror(errno));
+			return -1;
+		}
+		if (dp_dgram_input(c, dp->ibuf, n, now) == -1)
+			return -1;
+	}
+	return 1;
+}
+
 int
 dp_sock_read(struct dp_conn *c, uint64_t now)
 {
@@ -808,6 +1138,8 @@ dp_sock_read(struct dp_conn *c, uint64_t now)
 	ssize_t		 n;
 
 	c->events = 0;
+	if (c->sp.ops->datagram)
+		return dp_dgram_read(c, now);
 	have = dp_take_partial(c);
 	n = read(c->sock_fd, dp->ibuf + have, dp->icap - have);
 	if (n == -1) {

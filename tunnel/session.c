@@ -33,7 +33,9 @@
 
 #include "log.h"
 #include "msgcat.h"
+#include "dgram.h"
 #include "peertab.h"
+#include "pmtu.h"
 #include "sockopt.h"
 #include "srccheck.h"
 #include "tcpinfo.h"
@@ -73,6 +75,11 @@ struct session {
 	uint64_t		 rekeys;
 	uint64_t		 last_rx_ms;	/* bytes arrived */
 	int			 dead_extended;
+	int			 dgram;		/* over UDP */
+	int			 shared_fd;	/* a server's UDP socket */
+	uint32_t		 udp_index;	/* its slot in udp.c, 0 none */
+	uint64_t		 dgram_drops[DGRAM_DROP_MAX];
+	struct pmtu		 pmtu;		/* over UDP: the path MTU */
 	struct tcpinfo		 ti;
 	char			 endpoint[MSG_ENDPOINT_MAX];
 	struct session		*next;
@@ -256,7 +263,14 @@ session_mark_up(struct session *ss)
 	p->version = ss->conn.sp.ops->version(ss->conn.sp.st);
 	session_protocol(ss, p->protocol, sizeof(p->protocol));
 	session_update_mode();
-	tunnel_session_up(p, ss->endpoint, p->cipher);
+	tunnel_session_up(p, ss->endpoint, p->cipher, ss->dgram);
+	if (ss->dgram) {
+		/* The first probe at once: the TUN MTU waits on it. */
+		uint64_t	 now = now_ms(), next = now + SESSION_TICK_MAX_MS;
+
+		pmtu_start(&ss->pmtu, &ss->conn, now);
+		pmtu_tick(&ss->pmtu, &ss->conn, now, &next);
+	}
 	session_push(ss);
 }
 
@@ -356,7 +370,10 @@ session_rd_cb(int fd, short ev, void *arg)
 static void
 session_wr_cb(int fd, short ev, void *arg)
 {
-	(void)session_kick(arg);
+	struct session	*ss = arg;
+
+	ss->conn.blocked = 0;
+	(void)session_kick(ss);
 }
 
 /*
@@ -382,6 +399,33 @@ session_tcp_progress(struct session *ss, uint64_t now)
 	ss->dead_extended = 1;
 }
 
+/*
+ * A datagram that fails to verify never ends a session: the protocol
+ * counts it by reason, and the counts join the daemon's here (a corrupt
+ * or forged one as auth, a replay as replay, the rest as protocol).
+ */
+static void
+session_dgram_drops(struct session *ss)
+{
+	const uint64_t	*d;
+	uint64_t	 n;
+	int		 i, to;
+	struct dgram	*dg;
+
+	if ((dg = sproto_dgram_of(&ss->conn.sp)) == NULL)
+		return;
+	d = dgram_drops(dg);
+	for (i = 0; i < DGRAM_DROP_MAX; i++) {
+		if ((n = d[i] - ss->dgram_drops[i]) == 0)
+			continue;
+		ss->dgram_drops[i] = d[i];
+		to = i == DGRAM_DROP_AUTH ? DROP_AUTH : i == DGRAM_DROP_REPLAY ?
+		    DROP_REPLAY : i == DGRAM_DROP_OUTPUT ? DROP_QUEUE_FULL :
+		    DROP_PROTOCOL;
+		s.stats->drops[to] += n;
+	}
+}
+
 static void
 session_tick_cb(int fd, short ev, void *arg)
 {
@@ -389,8 +433,10 @@ session_tick_cb(int fd, short ev, void *arg)
 	uint64_t	 now = now_ms(), next = now + SESSION_TICK_MAX_MS;
 	int		 f;
 
-	if (ss->up)
+	if (ss->up && !ss->dgram)
 		session_tcp_progress(ss, now);
+	if (ss->dgram)
+		session_dgram_drops(ss);
 	if (ss->conn.sp.ops->tick(ss->conn.sp.st, now, &next) == -1) {
 		f = ss->conn.sp.ops->fault(ss->conn.sp.st);
 		s.stats->drops[f >= 0 && f < DROP_MAX ? f : DROP_TIMEOUT]++;
@@ -398,10 +444,35 @@ session_tick_cb(int fd, short ev, void *arg)
 		    ss->conn.sp.ops->error(ss->conn.sp.st));
 		return;
 	}
+	/* After the protocol's tick, which sets next: the probes' own
+	 * deadline may come sooner. */
+	if (ss->dgram && ss->up)
+		pmtu_tick(&ss->pmtu, &ss->conn, now, &next);
 	session_check_rekeys(ss);
 	if (dp_unsent(&ss->conn) > 0 && session_kick(ss) == -1)
 		return;
 	session_arm_tick(ss, now, next);
+}
+
+static void
+session_probe_ack(struct dp_conn *c, uint32_t id, size_t len)
+{
+	struct session	*ss = c->owner;
+	uint64_t	 now = now_ms();
+
+	pmtu_ack(&ss->pmtu, c, id, len, now);
+	/* The search goes on at once, not at the next tick. */
+	evtimer_del(&ss->tick_ev);
+	session_arm_tick(ss, now, now);
+}
+
+static void
+session_too_big(struct dp_conn *c, size_t len)
+{
+	struct session	*ss = c->owner;
+
+	if (ss->up)
+		pmtu_too_big(&ss->pmtu, c, len, now_ms());
 }
 
 static void
@@ -693,6 +764,19 @@ struct session *
 session_start(int fd, struct sproto sp, const char *endpoint,
     struct tpeer *p)
 {
+	return session_start_dgram(fd, 0, sp, endpoint, p, NULL, 0);
+}
+
+/*
+ * Over UDP (sp.ops->datagram): a client's own connected socket, read
+ * here; or (shared) a server's socket, which udp.c reads for every
+ * session, sending to the client's address to.
+ */
+struct session *
+session_start_dgram(int fd, int shared, struct sproto sp,
+    const char *endpoint, struct tpeer *p, const struct sockaddr *to,
+    socklen_t tolen)
+{
 	struct session	*ss;
 	uint64_t	 now = now_ms(), next = now + SESSION_TICK_MAX_MS;
 	int		 candidate = s.server && !sp.ops->is_up(sp.st);
@@ -704,6 +788,8 @@ session_start(int fd, struct sproto sp, const char *endpoint,
 	ss->peer = p;
 	p->nsess++;
 	ss->fd = fd;
+	ss->dgram = sp.ops->datagram;
+	ss->shared_fd = shared;
 	ss->last_rx_ms = now;
 	strlcpy(ss->endpoint, endpoint, sizeof(ss->endpoint));
 	if (!candidate || p->sess == NULL || !p->sess->up)
@@ -715,16 +801,27 @@ session_start(int fd, struct sproto sp, const char *endpoint,
 	s.count++;
 	dp_conn_init(&ss->conn, &s.dp, &p->c, ss);
 	dp_attach(&ss->conn, fd, sp);
+	if (to != NULL && tolen <= sizeof(ss->conn.to)) {
+		memcpy(&ss->conn.to, to, tolen);
+		ss->conn.tolen = tolen;
+	}
 	if (!s.server)
 		ss->conn.on_push = session_on_push;
-	tcpinfo_init(fd, &ss->ti);
-	tcpinfo_user_timeout(fd, tunnel_dead_ms());
-	if (sp.ops->tcp_dead)
-		session_tcp_keepalive(fd);
+	if (ss->dgram) {
+		pmtu_init(&ss->pmtu, &ss->conn, fd, s.server);
+		ss->conn.on_probe_ack = session_probe_ack;
+		ss->conn.on_too_big = session_too_big;
+	} else {
+		tcpinfo_init(fd, &ss->ti);
+		tcpinfo_user_timeout(fd, tunnel_dead_ms());
+		if (sp.ops->tcp_dead)
+			session_tcp_keepalive(fd);
+	}
 	event_set(&ss->rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, ss);
 	event_set(&ss->wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, ss);
 	evtimer_set(&ss->tick_ev, session_tick_cb, ss);
-	event_add(&ss->rd_ev, NULL);
+	if (!shared)
+		event_add(&ss->rd_ev, NULL);
 	if (sp.ops->start(sp.st, now) == -1) {
 		session_fail(ss, sp.ops->error(sp.st));
 		return NULL;
@@ -740,6 +837,59 @@ session_start(int fd, struct sproto sp, const char *endpoint,
 	if (candidate)
 		session_trim_candidates(p);
 	return ss;
+}
+
+/* A server's UDP session: its slot in udp.c, forgotten when it ends. */
+void
+session_set_udp_index(struct session *ss, uint32_t index)
+{
+	ss->udp_index = index;
+}
+
+/*
+ * A server's datagram for this session, from from: opened, and if it
+ * is the newest authenticated one, from is where the client is now
+ * (roaming: no new handshake; doc/PROTOCOL.md section 14.9).
+ */
+void
+session_dgram_input(struct session *ss, uint8_t *buf, size_t len,
+    const struct sockaddr *from, socklen_t fromlen, const char *endpoint)
+{
+	int	 r;
+
+	ss->last_rx_ms = now_ms();
+	ss->conn.events = 0;
+	r = dp_dgram_input(&ss->conn, buf, len, ss->last_rx_ms);
+	if (r == 1 && (sproto_dgram_flags(&ss->conn.sp) & DGRAM_EVF_NEWEST) &&
+	    (fromlen != ss->conn.tolen ||
+	    memcmp(from, &ss->conn.to, fromlen) != 0) &&
+	    fromlen <= sizeof(ss->conn.to)) {
+		log_ratelimited(log_info, "%s: moved from %s to %s",
+		    ss->peer->name, ss->endpoint, endpoint);
+		memcpy(&ss->conn.to, from, fromlen);
+		ss->conn.tolen = fromlen;
+		strlcpy(ss->endpoint, endpoint, sizeof(ss->endpoint));
+		strlcpy(ss->peer->endpoint, endpoint,
+		    sizeof(ss->peer->endpoint));
+		s.stats->roamed++;
+	}
+	session_after_input(ss, r);
+}
+
+/* For status: the session's transport and its path MTU (UDP). */
+void
+session_transport(const struct session *ss, int32_t *transport,
+    int32_t *path_mtu)
+{
+	*transport = ss->dgram ? CONF_T_UDP : CONF_T_TCP;
+	*path_mtu = ss->dgram && ss->up ? (int32_t)ss->pmtu.plpmtu : 0;
+}
+
+/* The data path of a session, for udp.c to deliver its first packet. */
+struct dp_conn *
+session_conn(struct session *ss)
+{
+	return &ss->conn;
 }
 
 /* A reload's timers, for the sessions already running: the next tick
@@ -787,9 +937,14 @@ session_end(struct session *ss, int orderly, int cause, const char *why)
 	event_del(&ss->rd_ev);
 	session_wr_events(ss, 0);
 	evtimer_del(&ss->tick_ev);
+	if (ss->dgram)
+		session_dgram_drops(ss);
 	ss->conn.sp.ops->free(ss->conn.sp.st);
 	dp_detach(&ss->conn);
-	close(ss->fd);
+	if (!ss->shared_fd)
+		close(ss->fd);
+	if (ss->udp_index != 0)
+		udp_forget(ss->udp_index);
 	session_unlink(ss);
 	p->nsess--;
 	if (p->sess == ss)

@@ -30,7 +30,7 @@
 
 #include "proto.h"
 
-#define SPROTO_HDR_MAX	16	/* the largest hdr_len of any protocol */
+#define SPROTO_HDR_MAX	24	/* the largest hdr_len of any protocol */
 
 struct sproto_ops {
 	const char	*name;
@@ -65,6 +65,9 @@ struct sproto_ops {
 	int		(*can_send)(const void *);
 	/* No keepalive of its own: TCP's must find a dead peer. */
 	int		 tcp_dead;
+	/* 1: each input and each pending() is one whole datagram (UDP),
+	 * sent and received on its own; 0: a byte stream (TCP). */
+	int		 datagram;
 };
 
 struct sproto {
@@ -78,5 +81,14 @@ struct dsvpn;
 struct sproto	 sproto_native(struct proto *p);
 /* DSVPN's (dsvpn.h, sessdsvpn.c), taking over p. */
 struct sproto	 sproto_dsvpn(struct dsvpn *p);
+
+struct dgram;
+/* Its datagram form (dgram.h), taking over d (sessdgram.c). */
+struct sproto	 sproto_dgram(struct dgram *d);
+/* Of a datagram sproto: the state machine, and the flags (DGRAM_EVF_*)
+ * and probe ack of the last datagram input (ack: 0 none). */
+struct dgram	*sproto_dgram_of(const struct sproto *);
+int		 sproto_dgram_flags(const struct sproto *);
+size_t		 sproto_dgram_ack(const struct sproto *, uint32_t *id);
 
 #endif /* DSVPND_SESSPROTO_H */

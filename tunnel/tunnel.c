@@ -32,6 +32,7 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "dgram.h"
 #include "dsvpn.h"
 #include "log.h"
 #include "msgcat.h"
@@ -239,7 +240,21 @@ tunnel_want_connection(void)
  * are rate-limited: a peer can make sessions come and go at will.
  */
 void
-tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
+tunnel_path_mtu(int path_mtu, int tun_mtu)
+{
+	struct msg_path_mtu	 pm;
+
+	if (t.conf.role != ROLE_CLIENT)
+		return;
+	memset(&pm, 0, sizeof(pm));
+	pm.path_mtu = path_mtu;
+	pm.tun_mtu = tun_mtu;
+	peer_compose(&t.parent, MSG_PATH_MTU, 0, -1, &pm, sizeof(pm));
+}
+
+void
+tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher,
+    int dgram)
 {
 	struct msg_session	 ms;
 
@@ -255,6 +270,7 @@ tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
 		memset(&ms, 0, sizeof(ms));
 		strlcpy(ms.peer, endpoint, sizeof(ms.peer));
 		strlcpy(ms.cipher, cipher, sizeof(ms.cipher));
+		ms.transport = dgram ? CONF_T_UDP : CONF_T_TCP;
 		ms.version = p->version;
 		strlcpy(ms.protocol, p->protocol, sizeof(ms.protocol));
 		peer_compose(&t.parent, MSG_SESSION_UP, 0, -1, &ms,
@@ -451,6 +467,8 @@ tunnel_peer_status(const struct tpeer *p, struct peer_status *ps)
 	ps->replaced = p->c.replaced;
 	ps->drops_source = p->c.drops_source;
 	ps->drops_queue = p->c.drops_queue;
+	if (p->sess != NULL)
+		session_transport(p->sess, &ps->transport, &ps->path_mtu);
 	ps->n_routes = p->n_routes;
 	memcpy(ps->routes, p->routes, sizeof(ps->routes));
 }
@@ -549,6 +567,28 @@ tunnel_tun(struct msg *m, int fd)
 	tunnel_want_connection();
 }
 
+/* A client's UDP socket: the datagram form, version 2 only, with a
+ * short handshake bound so that the parent falls back to TCP soon. */
+static struct sproto
+tunnel_udp_proto(void)
+{
+	struct dgram_params	 dp;
+	struct dgram		*d;
+
+	memset(&dp, 0, sizeof(dp));
+	tunnel_proto_params(&dp.base, PROTO_CLIENT);
+	dp.base.version = PROTO_V2;
+	dp.base.handshake_ms = DGRAM_CLIENT_HANDSHAKE_MS;
+	if (dp.base.max_payload > DGRAM_MAX_PAYLOAD)
+		dp.base.max_payload = DGRAM_MAX_PAYLOAD;
+	memcpy(dp.base.psk, peertab.v[0]->psk, sizeof(dp.base.psk));
+	d = dgram_new(&dp);
+	sodium_memzero(&dp, sizeof(dp));
+	if (d == NULL)
+		fatal("dgram_new");
+	return sproto_dgram(d);
+}
+
 /* A client's protocol for a new connection, with the server's key. */
 static struct sproto
 tunnel_client_proto(void)
@@ -587,6 +627,14 @@ tunnel_listen(struct msg *m, int fd)
 	if (ep.protocol != CONF_PROTO_NATIVE &&
 	    ep.protocol != CONF_PROTO_DSVPN)
 		fatalx("listening descriptor of protocol %d", ep.protocol);
+	/* A UDP socket serves every client itself (udp.c), natively. */
+	if (ep.transport == CONF_T_UDP) {
+		if (ep.protocol != CONF_PROTO_NATIVE)
+			fatalx("a UDP socket for DSVPN's protocol");
+		sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_CONN);
+		udp_listen(fd);
+		return;
+	}
 	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_LISTEN);
 	pending_listen(fd, ep.protocol);
 }
@@ -595,6 +643,7 @@ static void
 tunnel_connected(struct msg *m, int fd)
 {
 	struct msg_endpoint	 ep;
+	struct sproto		 sp;
 	int			 stale = t.connecting == 2;
 
 	if (t.conf.role != ROLE_CLIENT || !t.have_tun)
@@ -608,6 +657,17 @@ tunnel_connected(struct msg *m, int fd)
 	memcpy(&ep, m->data, sizeof(ep));
 	ep.addr[sizeof(ep.addr) - 1] = '\0';
 	sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_CONN);
+	if (ep.transport == CONF_T_UDP) {
+		if (t.conf.protocol != CONF_PROTO_NATIVE)
+			fatalx("a UDP socket for DSVPN's protocol");
+		sp = tunnel_udp_proto();
+		if (sp.ops == NULL)
+			fatal("sproto_dgram");
+		log_debug("udp to %s, handshaking", ep.addr);
+		(void)session_start_dgram(fd, 0, sp, ep.addr, peertab.v[0],
+		    NULL, 0);
+		return;
+	}
 	log_debug("connected to %s, handshaking", ep.addr);
 	(void)session_start(fd, tunnel_client_proto(), ep.addr,
 	    peertab.v[0]);
@@ -618,6 +678,7 @@ tunnel_shutdown(void)
 {
 	t.shutting_down = 1;
 	pending_clear();
+	udp_clear();
 	session_shutdown(SHUTDOWN_FLUSH_MS);
 	tunnel_send_stats();
 	peer_flush(&t.parent);
@@ -700,6 +761,7 @@ tunnel_main(int debug, int verbose)
 	 * (session.c's policy), which replace srccheck's one list. */
 	session_init(&t.stats);
 	pending_init(&t.stats);
+	udp_init(&t.stats);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);
 	evtimer_add(&t.stats_ev, &tv);
 	log_debug("waiting for the configuration");

@@ -25,6 +25,7 @@
 #define DSVPND_TUNNEL_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stdint.h>
 
 #include "msgcat.h"
@@ -113,6 +114,18 @@ struct dp_conn {
 	/* A client's: the server's PUSH frame, as it came. */
 	void			(*on_push)(struct dp_conn *, const uint8_t *,
 				    size_t);
+	/* Datagrams (sp.ops->datagram): where they go (tolen 0: the
+	 * socket is connected), and the largest packet the path takes
+	 * (0: not known yet, any). */
+	struct sockaddr_storage	 to;
+	socklen_t		 tolen;
+	size_t			 max_payload;
+	int			 blocked;	/* the socket was full */
+	/* A probe ack (path MTU search), after input; a send the kernel
+	 * refused as too large (its length). */
+	void			(*on_probe_ack)(struct dp_conn *, uint32_t,
+				    size_t);
+	void			(*on_too_big)(struct dp_conn *, size_t);
 };
 
 struct datapath {
@@ -170,6 +183,12 @@ int	 dp_sock_write(struct dp_conn *);
 int	 dp_sock_read(struct dp_conn *, uint64_t now);
 /* Feeds bytes already read elsewhere. */
 int	 dp_feed(struct dp_conn *, const uint8_t *, size_t, uint64_t now);
+/* One whole datagram (a server's, read by udp.c): as dp_sock_read. */
+int	 dp_dgram_input(struct dp_conn *, uint8_t *, size_t, uint64_t now);
+/* A verified packet from a session, to the TUN (checked there). */
+void	 dp_deliver(struct dp_conn *, uint8_t *, size_t);
+/* Sends one datagram of c's: 0, or -1 if the kernel refused its size. */
+int	 dp_dgram_send(struct dp_conn *, const uint8_t *, size_t);
 /* Bytes waiting to be written, control bytes included. */
 size_t	 dp_unsent(struct dp_conn *);
 /* The IP packet inside a TUN packet (past a virtio header). */
@@ -190,6 +209,16 @@ void	 session_set_policy(int server, int client_to_client);
  * in pending.c).  NULL if it failed at once (both freed). */
 struct session *session_start(int fd, struct sproto sp,
 	    const char *endpoint, struct tpeer *p);
+/* The same over UDP: shared, a server's socket (udp.c reads it, and
+ * datagrams go to to); else a client's connected one. */
+struct session *session_start_dgram(int fd, int shared, struct sproto sp,
+	    const char *endpoint, struct tpeer *p, const struct sockaddr *to,
+	    socklen_t tolen);
+void	 session_set_udp_index(struct session *, uint32_t);
+void	 session_dgram_input(struct session *, uint8_t *, size_t,
+	    const struct sockaddr *, socklen_t, const char *endpoint);
+struct dp_conn *session_conn(struct session *);
+void	 session_transport(const struct session *, int32_t *, int32_t *);
 /* A reload's timers (0: unchanged) for the running sessions. */
 void	 session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
 	    uint32_t rekey_ms, uint64_t rekey_bytes);
@@ -216,6 +245,14 @@ void	 session_protocol(const struct session *, char *, size_t);
 void	 session_set_sources(const struct srccheck *);
 uint64_t now_ms(void);
 
+/* udp.c: a server's UDP sockets, their hellos and datagrams. */
+void	 udp_init(struct tunnel_stats *);
+void	 udp_listen(int fd);
+void	 udp_forget(uint32_t index);
+void	 udp_clear(void);
+/* The datagram form's handshake bound for a client (then TCP). */
+#define DGRAM_CLIENT_HANDSHAKE_MS	5000
+
 /* pending.c: the server's connections until their handshake is done. */
 /* budget.c: a server's limits, from its number of clients. */
 unsigned long	 budget_nofile(uint32_t);
@@ -230,7 +267,9 @@ void	 pending_clear(void);
 
 /* tunnel.c: callbacks from the sessions and the pending table. */
 void	 tunnel_session_up(struct tpeer *, const char *endpoint,
-	    const char *cipher);
+	    const char *cipher, int dgram);
+/* Client over UDP: the path MTU found, and the TUN MTU that fits. */
+void	 tunnel_path_mtu(int path_mtu, int tun_mtu);
 void	 tunnel_session_down(struct tpeer *, int was_up, int cause,
 	    const char *why);
 /* The proto parameters from the current configuration, without a key. */

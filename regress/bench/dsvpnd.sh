@@ -7,6 +7,10 @@
 #   DSVPND_MTU    tunnel MTU (default 9000, the daemon's own default)
 #   DSVPND_RUNAS  unprivileged user of the tunnel worker (default _dsvpnd
 #                 if it exists, else nobody)
+#   DSVPND_TRANSPORT  tcp (default) or udp: the transport of both ends
+#                 (regress/bench/dsvpnd-udp.sh sets udp); over UDP the
+#                 client's TUN MTU follows the path MTU it probes, at most
+#                 DSVPND_MTU
 #
 # Both daemons run in the foreground (-d) so that the parent's PID is the
 # one accounted; its children (tunnel, netcfg, control) are counted as its
@@ -24,6 +28,7 @@ if [ -z "${DSVPND_BIN:-}" ]; then
 fi
 DSVPND_PORT=${DSVPND_PORT:-443}
 DSVPND_MTU=${DSVPND_MTU:-9000}
+DSVPND_TRANSPORT=${DSVPND_TRANSPORT:-tcp}
 if [ -z "${DSVPND_RUNAS:-}" ]; then
     if id _dsvpnd >/dev/null 2>&1; then
         DSVPND_RUNAS=_dsvpnd
@@ -40,13 +45,13 @@ dsvpnd_conf() { # ROLE FILE
     {
         echo "key \"$WORK/vpn.key\""
         if [ "$1" = server ]; then
-            echo "listen on $SRV_UL_IP port $DSVPND_PORT"
+            echo "listen on $SRV_UL_IP port $DSVPND_PORT transport $DSVPND_TRANSPORT"
             echo "tunnel auto mtu $DSVPND_MTU {"
             echo "	inet 192.168.192.254 peer 192.168.192.1"
             echo "}"
             echo "no nat"
         else
-            echo "connect to $SRV_UL_IP port $DSVPND_PORT"
+            echo "connect to $SRV_UL_IP port $DSVPND_PORT transport $DSVPND_TRANSPORT"
             echo "tunnel auto mtu $DSVPND_MTU {"
             echo "	inet 192.168.192.1 peer 192.168.192.254"
             echo "}"
@@ -74,7 +79,9 @@ impl_start() {
     done
 
     bench_spawn "$NS_SRV" dsvpnd-server "$DSVPND_BIN" -d -f "$WORK/server.conf"
-    bench_wait 10 sh -c "ip netns exec $NS_SRV ss -Hltn 'sport = :$DSVPND_PORT' | grep -q ." ||
+    local ssopt=-Hltn
+    [ "$DSVPND_TRANSPORT" = udp ] && ssopt=-Hlun
+    bench_wait 10 sh -c "ip netns exec $NS_SRV ss $ssopt 'sport = :$DSVPND_PORT' | grep -q ." ||
         { bench_log "dsvpnd server is not listening"; return 1; }
     bench_spawn "$NS_CLI" dsvpnd-client "$DSVPND_BIN" -d -f "$WORK/client.conf"
     TARGET_IP=192.168.192.254

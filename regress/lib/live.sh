@@ -123,15 +123,28 @@ live_keygen() {
 	chmod 600 "$LIVE_DIR/vpn.key"
 }
 
+# LIVE_TRANSPORT=udp runs a test over UDP: the server listens on TCP and
+# UDP, the client uses UDP alone (so a fallback to TCP cannot hide a
+# UDP failure); "udp tcp" gives the client both, in that order.
+LIVE_TRANSPORT=${LIVE_TRANSPORT:-}
+live_transport() {	# live_transport ROLE: the words for a listen/connect line
+	[ -n "$LIVE_TRANSPORT" ] || return 0
+	if [ "$1" = server ]; then
+		echo " transport tcp udp"
+	else
+		echo " transport $LIVE_TRANSPORT"
+	fi
+}
+
 # live_conf NAME ROLE [extra lines...]: writes $LIVE_DIR/NAME.conf
 live_conf() {
 	local name=$1 role=$2; shift 2
 	{
 		echo "key \"$LIVE_DIR/vpn.key\""
 		if [ "$role" = server ]; then
-			echo "listen on * port 443"
+			echo "listen on * port 443$(live_transport server)"
 		else
-			echo "connect to $SRV_IP port 443"
+			echo "connect to $SRV_IP port 443$(live_transport client)"
 		fi
 		echo "control socket \"$LIVE_DIR/$name.sock\""
 		for l in "$@"; do echo "$l"; done
@@ -172,6 +185,16 @@ live_up() {
 	live_start client "$NS_C"
 	wait_for 20 session_up client || fail "no session within 20 s"
 	wait_for 10 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping through the tunnel"
+	[ -z "$LIVE_TRANSPORT" ] || wait_for 10 pmtu_found client ||
+	    fail "no path MTU found over UDP"
+}
+
+# Over UDP the TUN MTU follows the path MTU the client probed: the
+# search is over once the path MTU is above the base (on the 1500-byte
+# underlay of live_pair), or at least LIVE_PATH_MTU.
+pmtu_found() {
+	[ "$(ctl "$1" status -j | jq '.path_mtu')" -ge \
+	    "${LIVE_PATH_MTU:-1281}" ] 2>/dev/null
 }
 
 live_pid() { eval "echo \${PID_$1:-}"; }
@@ -244,7 +267,7 @@ snapshot() {	# snapshot NS
 # nothing leaves outside the tunnel; tests that change state watch the
 # client's end of the underlay (v-c in NS_C) with tcpdump for packets
 # leaving it that are neither the transport to the server ($SRV_IP, TCP
-# port $LEAK_PORT, 443 by default) nor link-local control, which the
+# or UDP port $LEAK_PORT, 443 by default) nor link-local control, which the
 # seal lets out so that the underlay keeps working: ICMPv6 neighbour
 # and router discovery (hop limit 255) and MLD reports, DHCP and
 # DHCPv6.  ARP is not IP and is not counted.
@@ -273,7 +296,7 @@ LEAK_FILE=
 PROBE_PIDS=
 
 leak_filter() {
-	printf '%s' "not arp and not (host $SRV_IP and tcp port $LEAK_PORT)" \
+	printf '%s' "not arp and not (host $SRV_IP and (tcp or udp) and port $LEAK_PORT)" \
 	    " and not (ip6 and ip6[7] == 255 and ip6[6] == 58 and" \
 	    " (ip6[40] == 133 or ip6[40] == 135 or ip6[40] == 136))" \
 	    " and not (ip6 and ip6[6] == 0 and dst host ff02::16)" \

@@ -74,9 +74,16 @@ static int			 ups, downs, failures;
 
 /* The process-level callbacks tunnel.c would provide. */
 void
-tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
+tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher,
+    int dgram)
 {
 	ups++;
+}
+
+/* Only a client over UDP reports a path MTU. */
+void
+tunnel_path_mtu(int path_mtu, int tun_mtu)
+{
 }
 
 void

@@ -73,7 +73,13 @@ static int			 ups, downs, failures, tun[2];
 
 /* What tunnel.c provides to the sessions and the pending table. */
 void
-tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher)
+tunnel_path_mtu(int path_mtu, int tun_mtu)
+{
+}
+
+void
+tunnel_session_up(struct tpeer *p, const char *endpoint, const char *cipher,
+    int dgram)
 {
 	ups++;
 }
