@@ -116,7 +116,7 @@ pf_client(struct text *t, const struct netcfg_req *req)
 	text_add(t, "pass quick on lo0 all\n"
 	    "pass quick on %s all\n", req->ifname);
 	for (i = 0; i < req->n_servers; i++)
-		text_add(t, "pass out quick proto tcp to %s\n",
+		text_add(t, "pass out quick proto { tcp udp } to %s\n",
 		    fmt_addr(a, sizeof(a), &req->servers[i]));
 	if (req->dns_uid != NETCFG_NO_UID)
 		text_add(t, "pass out quick proto { tcp udp } to port 53 "
