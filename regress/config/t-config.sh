@@ -169,8 +169,8 @@ learn_defaults() {
 	done >"$W/defaults.sed"
 	# The instance's files sit beside the default socket: @RUNDIR@.
 	sock=$(sed -n 's/^control socket "\(.*\)"$/\1/p' "$W/defaults")
-	[ -n "$sock" ] && printf 's|%s/|@RUNDIR@/|g\n' "${sock%/*}" \
-	    >>"$W/defaults.sed"
+	[ -n "$sock" ] && printf 's|\\([" ]\\)%s/|\\1@RUNDIR@/|g\n' \
+	    "${sock%/*}" >>"$W/defaults.sed"
 }
 
 good_configs() {
@@ -427,6 +427,8 @@ macros() {
 # one, stays); the control socket follows unless the file sets it.
 instances() {
 	[ "$P" = "${DSVPND:-}" ] || return 0
+	# Without the build's user or chroot (a package build) -nv stops.
+	"$P" -n -D keyfile="$KEY" -f "$W/1.conf" >/dev/null 2>&1 || return 0
 	checks=$((checks + 1))
 	out=$("$P" -nv -I home -D keyfile="$KEY" -f "$W/1.conf" 2>&1)
 	echo "$out" | grep -qx 'instance "home" id [0-9]*' ||
