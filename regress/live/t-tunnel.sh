@@ -46,15 +46,18 @@ if command -v jq >/dev/null; then
 	echo "bidir: up $up bit/s, down $down bit/s"
 fi
 
-note "memory stays flat under load (buffers are sized once)"
+note "memory stays flat under load (no more than one queue comes and goes)"
 rss() { awk '/^VmRSS:/ { print $2 }' /proc/$(child_pid "$(live_pid $1)" tunnel)/status; }
 rss_s0=$(rss server) rss_c0=$(rss client)
 ip netns exec "$NS_C" iperf3 -c "$SRV_TUN4" -t 5 --bidir >/dev/null ||
     fail "second iperf3 failed"
 rss_s1=$(rss server) rss_c1=$(rss client)
 echo "tunnel RSS kB after 10 s of load, then 5 s more: server $rss_s0 -> $rss_s1, client $rss_c0 -> $rss_c1"
-[ $((rss_s1 - rss_s0)) -lt 512 ] || fail "server tunnel grew $((rss_s1 - rss_s0)) kB"
-[ $((rss_c1 - rss_c0)) -lt 512 ] || fail "client tunnel grew $((rss_c1 - rss_c0)) kB"
+# A session takes its output queue (at most 1 MiB, DP_QUEUE_CAP) only
+# while it has bytes in flight, and malloc may keep it resident once
+# freed: that much may come and go; a leak under load grows past it.
+[ $((rss_s1 - rss_s0)) -lt 1536 ] || fail "server tunnel grew $((rss_s1 - rss_s0)) kB"
+[ $((rss_c1 - rss_c0)) -lt 1536 ] || fail "client tunnel grew $((rss_c1 - rss_c0)) kB"
 
 note "a file through the tunnel, checksummed"
 head -c 20000000 /dev/urandom >"$LIVE_DIR/blob"
