@@ -175,24 +175,34 @@ static void
 peer_endpoint(int fd, char *buf, size_t len)
 {
 	struct sockaddr_storage	 ss;
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
 	socklen_t		 sslen = sizeof(ss);
-	char			 a[INET6_ADDRSTRLEN];
 
 	strlcpy(buf, "?", len);
 	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) == -1)
 		return;
-	if (ss.ss_family == AF_INET &&
+	endpoint_str(&ss, buf, len);
+}
+
+/* "ADDR PORT" of a peer, a dual-stack listener's IPv4 peer as IPv4;
+ * "?" if it is neither family.  For log lines and status. */
+void
+endpoint_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*sin6 =
+					    (const struct sockaddr_in6 *)ss;
+	char				 a[INET6_ADDRSTRLEN];
+
+	strlcpy(buf, "?", len);
+	if (ss->ss_family == AF_INET &&
 	    inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)) != NULL)
 		snprintf(buf, len, "%s %u", a, ntohs(sin->sin_port));
-	else if (ss.ss_family == AF_INET6 &&
+	else if (ss->ss_family == AF_INET6 &&
 	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
 	    inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], a,
 	    sizeof(a)) != NULL)
-		/* A dual-stack listener's IPv4 peer, shown as IPv4. */
 		snprintf(buf, len, "%s %u", a, ntohs(sin6->sin6_port));
-	else if (ss.ss_family == AF_INET6 &&
+	else if (ss->ss_family == AF_INET6 &&
 	    inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a)) != NULL)
 		snprintf(buf, len, "%s %u", a, ntohs(sin6->sin6_port));
 }

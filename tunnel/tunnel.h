@@ -53,6 +53,10 @@ struct codel {
 	int			 dropping;
 };
 
+/* pending.c: "ADDR PORT" of a peer's address, for logs and status */
+struct sockaddr_storage;
+void	 endpoint_str(const struct sockaddr_storage *, char *, size_t);
+
 /* aqm.c */
 void	 codel_init(struct codel *);
 int	 codel_drop(struct codel *, uint64_t sojourn_us, uint64_t now_us);

@@ -133,28 +133,6 @@ host_key(const struct sockaddr_storage *ss, uint8_t key[UDP_KEY_MAX])
 }
 
 static void
-endpoint_str(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6	*sin6 =
-					    (const struct sockaddr_in6 *)ss;
-	char				 a[INET6_ADDRSTRLEN];
-
-	strlcpy(buf, "?", len);
-	if (ss->ss_family == AF_INET &&
-	    inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)) != NULL)
-		snprintf(buf, len, "%s %u", a, ntohs(sin->sin_port));
-	else if (ss->ss_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
-	    inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], a,
-	    sizeof(a)) != NULL)
-		snprintf(buf, len, "%s %u", a, ntohs(sin6->sin6_port));
-	else if (ss->ss_family == AF_INET6 &&
-	    inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a)) != NULL)
-		snprintf(buf, len, "%s %u", a, ntohs(sin6->sin6_port));
-}
-
-static void
 slot_free(struct uslot *u)
 {
 	if (u->pend != NULL) {
