@@ -20,7 +20,7 @@ eval "native_$(declare -f dsvpnd_conf)"
 dsvpnd_conf() { # ROLE FILE
     native_dsvpnd_conf "$@" || return 1
     if [ "$1" = server ]; then
-        sed -i "s/^\(listen on .*\)$/\1 protocol dsvpn/" "$2"
+        sed -i "s/^\(listen on .* port [0-9]*\)/\1 protocol dsvpn/" "$2"
     else
         echo "protocol dsvpn" >>"$2"
     fi

@@ -58,8 +58,8 @@ dsvpnd_conf() { # ROLE FILE
             echo "no default route"
         fi
         echo "user \"$DSVPND_RUNAS\""
-        echo "chroot \"$WORK/empty\""
-        echo "control socket \"$WORK/$1.sock\""
+        echo "chroot \"$DSVPND_SAFE/empty\""
+        echo "control socket \"$DSVPND_SAFE/$1.sock\""
     } >"$2"
 }
 
@@ -68,8 +68,12 @@ impl_start() {
         { bench_log "dsvpnd not found (set DSVPND_BIN)"; return 1; }
     umask 077
     head -c 32 /dev/urandom >"$WORK/vpn.key" || return 1
-    # The chroot must be root's and writable by no one else.
-    mkdir -p "$WORK/empty" && chmod 755 "$WORK/empty" || return 1
+    # The chroot and the control socket's directory must be root's and
+    # writable by no one else all the way up, which rules out $WORK under
+    # the sticky /tmp: they go to a directory of their own under /run.
+    DSVPND_SAFE=$(mktemp -d /run/dsvpnd-bench.XXXXXX) || return 1
+    chmod 755 "$DSVPND_SAFE" && mkdir -m 755 "$DSVPND_SAFE/empty" ||
+        return 1
     dsvpnd_conf server "$WORK/server.conf"
     dsvpnd_conf client "$WORK/client.conf"
     local f
@@ -89,4 +93,8 @@ impl_start() {
 
 impl_stop() {
     bench_stop_pids
+    if [ -n "${DSVPND_SAFE:-}" ]; then
+        rm -rf "$DSVPND_SAFE"
+        DSVPND_SAFE=
+    fi
 }
