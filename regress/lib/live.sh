@@ -243,6 +243,13 @@ ping_ok() {	# ping_ok NS ADDR [args]
 	ip netns exec "$ns" ping -q -c 1 -W 1 "$@" "$addr" >/dev/null 2>&1
 }
 
+# UDP datagrams the kernel dropped in a namespace for a full receive
+# buffer (Udp RcvbufErrors): a test that counts datagrams allows them.
+udp_rcvbuf_errors() {	# udp_rcvbuf_errors NS
+	ip netns exec "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ {
+		print $6 }' /proc/net/snmp
+}
+
 # No process runs in the namespace any more.
 ns_empty() { [ -z "$(ip netns pids "$1" 2>/dev/null)" ]; }
 

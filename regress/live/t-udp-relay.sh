@@ -50,12 +50,6 @@ drop_sum() {
 	ctl "$1" status -j |
 	    jq '.stats.drops | (.replay + .auth + .protocol)'
 }
-# Datagrams the kernel dropped for a full receive buffer in a namespace:
-# the relay did not cause those and the daemon never saw them.
-rcvbuf_errors() {
-	ip netns exec "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ {
-		print $6 }' /proc/net/snmp
-}
 hs0=$(ctl client status -j | jq '.stats.handshakes')
 sess_c0=$(ctl client status -j | jq '.stats.sessions')
 sess_s0=$(ctl server status -j | jq '.stats.sessions')
@@ -84,7 +78,7 @@ quiet_report 0
 ds0=$(drop_sum server) dc0=$(drop_sum client)
 ctl server status | grep drops
 ctl client status | grep drops
-rs0=$(rcvbuf_errors "$NS_S") rc0=$(rcvbuf_errors "$NS_C")
+rs0=$(udp_rcvbuf_errors "$NS_S") rc0=$(udp_rcvbuf_errors "$NS_C")
 
 note "20 MB up and 20 MB down through the relay, checksummed"
 head -c 20000000 /dev/urandom >"$LIVE_DIR/blob"
@@ -144,7 +138,7 @@ check_side() {	# check_side NAME NS DIR DROPS0 RCVBUF0
 	local want got lost
 	want=$(caused "$3")
 	got=$(( $(drop_sum "$1") - $4 ))
-	lost=$(( $(rcvbuf_errors "$2") - $5 ))
+	lost=$(( $(udp_rcvbuf_errors "$2") - $5 ))
 	echo "$1: the relay duplicated or corrupted $want on the way to it;" \
 	    "it counted $got, the kernel dropped $lost"
 	[ "$(relay_count 1 "$3" corrupted)" -gt 0 ] ||
