@@ -148,8 +148,8 @@ live_conf() {
 		if [ "$role" = server ]; then
 			echo "listen on * port 443$(live_transport server)"
 		else
-			echo "connect to $SRV_IP port $LIVE_CONNECT_PORT" \
-			    "$(live_transport client)"
+			echo "connect to $SRV_IP port" \
+			    "$LIVE_CONNECT_PORT$(live_transport client)"
 		fi
 		echo "control socket \"$LIVE_DIR/$name.sock\""
 		for l in "$@"; do echo "$l"; done
