@@ -1,5 +1,5 @@
 # A flood of UDP hellos at a server while a client's established
-# session carries a flood ping.  The attacker, beyond the server, sends
+# session carries a ping every 2 ms (ping -f -i 0.002).  The attacker, beyond the server, sends
 # from 128 addresses at 2,000 hellos a second: each source gets past its
 # own rate limit (5 a second) and no more, and together (640 a second)
 # they empty the server's global hello bucket (50 a second), which puts
@@ -14,14 +14,17 @@
 #    asked for a cookie (a capture on its link) and comes up.  A token
 #    of the bucket may still be there when its hello comes (the flood
 #    takes each about 1.5 ms after it came, one every 20 ms; so in some
-#    8 % of tries): then it is let in without one, and stopped and
-#    started again, up to 3 times, until it was asked.
+#    8 % of tries on a quiet machine, more on a busy one, where the
+#    attacker sends in bursts): then it is let in without one, and
+#    stopped and started again, up to 5 times, until it was asked.
 # Throughout, the established session loses no ping of its flood and
 # makes no new handshake, and nothing leaves its client in clear.  The
-# bound is 0 % loss: a data datagram finds its session by its index
-# before any rate limit or key, and the tunnel spends on a hello at
-# most a MAC and a cookie (a key exchange only at the bucket's 50 a
-# second), far less than 2,000 hellos a second cost on this machine.
+# bound is 0 % loss (but the one echo in flight when the ping is
+# stopped at the end of the keyed flood): a data datagram finds its
+# session by its index before any rate limit or key, and the tunnel
+# spends on a hello at most a MAC and a cookie (a key exchange only at
+# the bucket's 50 a second), far less than 2,000 hellos a second cost
+# on this machine.
 # timeout: 120
 . "$SRCDIR/regress/lib/live.sh"
 live_init
@@ -84,7 +87,8 @@ sess0=$(ctl alice status -j | jq '.stats.sessions')
 SRCS=$(seq 10 137 | sed 's/^/198.19.0./')
 echo "$SRCS" | sed 's,.*,addr add &/24 dev v-r,' |
     ip -n "$NS_R" -batch - || fail "attacker addresses"
-ip netns exec "$NS_R" tcpdump -i v-r -n -U --immediate-mode -w "$LIVE_DIR/atk.pcap" \
+ip netns exec "$NS_R" tcpdump -i v-r -n -U --immediate-mode \
+    -w "$LIVE_DIR/atk.pcap" \
     "udp and host $SRV_FAR and port 443" 2>"$LIVE_DIR/atk.log" &
 ATK_CAP=$!
 PIDS="$PIDS $ATK_CAP"
@@ -135,11 +139,13 @@ wait_for 5 junk_counted || fail "the server counted" \
     "of 6000 junk hellos"
 
 note "real hellos with mallory's key, from 128 sources; bob connects"
-flood_start keyed 6000
-ip netns exec "$NS_R" "$HELLO" -k "$LIVE_DIR/mallory.key" -n 20000 \
+# Both run until stopped (bounded: 60 s of ping, 100 s of hellos).
+flood_start keyed 30000
+ip netns exec "$NS_R" "$HELLO" -k "$LIVE_DIR/mallory.key" -n 200000 \
     -r 2000 "$SRV_FAR" 443 $SRCS >"$LIVE_DIR/keyed.txt" &
 ATK=$!
 PIDS="$PIDS $ATK"
+ATK_T0=$(date +%s)
 # Bob starts once the server is under load: it is sending cookies.
 under_load() { [ "$(ctl server status -j | jq '.stats.cookie_replies')" \
     -gt "$c0" ]; }
@@ -168,17 +174,29 @@ bob_try() {	# bob_try N
 	live_stop bob || fail "bob did not stop"
 	return 1
 }
-bob_try 1 || bob_try 2 || bob_try 3 || fail "bob was never asked for a cookie"
+bob_try 1 || bob_try 2 || bob_try 3 || bob_try 4 || bob_try 5 ||
+    fail "bob was never asked for a cookie"
 wait_for 5 ping_ok "$NS_K2" "$SRV_TUN4" || fail "bob: no ping"
-wait "$ATK" || fail "hellotool (keyed) failed"
+# Alice's session under at least 8 s of it, however soon bob was up.
+flooded_8s() { [ $(( $(date +%s) - ATK_T0 )) -ge 8 ]; }
+wait_for 30 flooded_8s || fail "the clock stood still"
+alive "$ATK" || fail "the flood ended early"
+kill -TERM "$ATK" && wait "$ATK" || fail "hellotool (keyed) failed"
 cat "$LIVE_DIR/keyed.txt"
 alive "$FLOOD" || fail "the ping ended before the flood"
-flood_check keyed
+# Stopped, ping counts the echo in flight then as lost: at most that.
+kill -INT "$FLOOD"
+wait "$FLOOD"
+tail -n 2 "$LIVE_DIR/keyed.out"
+lost=$(awk '/packets transmitted/ { print $1 - $4 }' "$LIVE_DIR/keyed.out")
+[ -n "$lost" ] && [ "$lost" -le 1 ] ||
+    fail "keyed: alice's flood ping lost ${lost:-all} packets"
 
 note "the cookie replies, counted and no larger than their hellos"
 sent=$(field "$LIVE_DIR/keyed.txt" sent)
 cookies=$(field "$LIVE_DIR/keyed.txt" cookies)
-[ "$sent" = 20000 ] || fail "keyed hellos not all sent"
+# At least 1,000 a second (20 times the bucket's rate) on a busy machine.
+[ "$sent" -ge 8000 ] || fail "only $sent keyed hellos sent in 8 s"
 [ "$cookies" -gt 0 ] || fail "the attacker got no cookie reply"
 [ "$(field "$LIVE_DIR/keyed.txt" other)" = 0 ] || fail "odd answers"
 [ "$(field "$LIVE_DIR/keyed.txt" answer_max)" -le \
@@ -209,6 +227,8 @@ session_up alice || fail "alice's session went down"
     fail "alice made a new handshake"
 [ "$(ctl alice status -j | jq '.stats.sessions')" = "$sess0" ] ||
     fail "alice made a new session"
+[ "$(grep -c "tunnel: session up" "$LIVE_DIR/alice.log")" = 1 ] ||
+    fail "alice's log shows another session"
 leak_watch_stop
 leak_check "during the flood"
 echo "ok"

@@ -114,6 +114,8 @@ session_up client || fail "the session went down"
     fail "the server saw a new session"
 [ "$(ctl client status -j | jq '.stats.reconnects')" = 0 ] ||
     fail "the client reconnected"
+[ "$(grep -c "tunnel: session up" "$LIVE_DIR/client.log")" = 1 ] ||
+    fail "the client's log shows another session"
 
 note "what the relay did against what each side counted"
 quiet_report 1

@@ -30,14 +30,14 @@
  * server must drop before any key (its key id is none the server
  * knows).  count hellos (default 1000) go out at rate a second
  * (default 1000), each from a source taken at random, from its own
- * socket bound to it; then the tool reads answers for -w ms more (default
- * 500) and prints one line:
+ * socket bound to it (SIGTERM or SIGINT ends the sending early); then
+ * the tool reads answers for -w ms more (default 500) and prints one
+ * line:
  *
  *	sent N hello_max N answers N replies N cookies N other N answer_max N
  *
  * (hello_max: the longest hello sent; answer_max: the longest answer;
- * replies: handshake replies; cookies: cookie replies).  Exit 0 when
- * everything was sent.
+ * replies: handshake replies; cookies: cookie replies).  Exit 0.
  */
 #include "compat.h"
 
@@ -49,6 +49,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,9 @@ struct tally {
 	size_t		 sent_max, answer_max;
 };
 
-static uint8_t		 psk[PROTO_KEY_LEN];
-static int		 have_key;
+static uint8_t			 psk[PROTO_KEY_LEN];
+static int			 have_key;
+static volatile sig_atomic_t	 stop;
 
 static uint64_t
 now_ms(void)
@@ -88,6 +90,25 @@ usage(void)
 	fprintf(stderr, "usage: hellotool [-k keyfile] [-n count] "
 	    "[-r rate] [-w ms] host port src ...\n");
 	exit(2);
+}
+
+static void
+on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void
+signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		err(1, "sigaction");
 }
 
 static long
@@ -276,8 +297,9 @@ main(int argc, char *argv[])
 		pfd[nfd].events = POLLIN;
 	}
 	memset(&t, 0, sizeof(t));
+	signals();
 	start = now_ms();
-	while ((long)t.sent < count) {
+	while ((long)t.sent < count && !stop) {
 		/* As many as the rate allows by now, then a short wait. */
 		due = (now_ms() - start + TICK_MS) * rate / 1000;
 		/*
@@ -285,7 +307,7 @@ main(int argc, char *argv[])
 		 * would get past its rate limit in the same round, and
 		 * the server's global bucket fill up between rounds.
 		 */
-		while ((long)t.sent < count && t.sent < due)
+		while ((long)t.sent < count && t.sent < due && !stop)
 			send_hello(pfd[randombytes_uniform(nfd)].fd, &t);
 		drain(pfd, nfd, &t, TICK_MS);
 	}
