@@ -261,6 +261,7 @@ udp_hello(int fd, uint8_t *buf, size_t len, struct sockaddr_storage *from,
 	klen = src_key(from, key);
 	v = dgram_hello_check(&dp, buf, len, key, klen, load, cr, &fault);
 	if (v == DGRAM_COOKIE) {
+		ustats->cookies++;
 		(void)sendto(fd, cr, sizeof(cr), 0, (struct sockaddr *)from,
 		    fromlen);
 		sodium_memzero(&dp, sizeof(dp));
