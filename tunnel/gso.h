@@ -32,9 +32,10 @@
 struct gso {
 	int	 ver;		/* 4 or 6 */
 	size_t	 l4off;		/* TCP header offset */
-	size_t	 hdrlen;	/* IP and TCP headers, repeated per segment */
+	size_t	 hdrlen;	/* IP and TCP headers, in each segment */
 	size_t	 paylen;	/* TCP payload bytes in all */
-	size_t	 seg;		/* payload bytes per segment, but the last */
+	size_t	 seg;		/* payload bytes per segment (the last:
+				 * what is left) */
 	size_t	 nseg;		/* segments */
 };
 
