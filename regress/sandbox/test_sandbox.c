@@ -54,6 +54,7 @@
 #include "msgcat.h"
 #include "sandbox.h"
 #include "sockopt.h"
+#include "udpsend.h"
 
 #define CHILD_TIMEOUT	30	/* seconds; SIGALRM marks a hang */
 
@@ -289,6 +290,69 @@ work_accept(int lsock, int csock)
 	return 0;
 }
 
+/* A UDP socket on loopback connected to another, bound one. */
+static int
+udp_pair(int *rx, int *tx)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((*rx = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    bind(*rx, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(*rx, (struct sockaddr *)&sin, &len) == -1 ||
+	    (*tx = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    connect(*tx, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		return -1;
+	return 0;
+}
+
+/* n datagrams of size bytes (the last: last) arrive, each its own. */
+static int
+udp_expect(int rx, size_t n, size_t size, size_t last)
+{
+	uint8_t	 buf[2048];
+	size_t	 i;
+	ssize_t	 r;
+
+	for (i = 0; i < n; i++) {
+		r = recv(rx, buf, sizeof(buf), 0);
+		if (r != (ssize_t)(i + 1 < n ? size : last) ||
+		    buf[0] != (uint8_t)i)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The segments of a TSO frame as the tunnel sends them: one sendmsg()
+ * with UDP_SEGMENT (loopback takes it), then sendmmsg() as if the
+ * kernel had refused it.
+ */
+static int
+work_udp_run(int rx, int tx)
+{
+	uint8_t	 buf[5 * 1000];
+	size_t	 i;
+	int	 nogso = 0;
+
+	for (i = 0; i < 5; i++)
+		memset(buf + i * 1000, (int)i, 1000);
+	if (udpsend_run(tx, NULL, 0, buf, 1000, 5, 4321, &nogso) != 5 ||
+	    nogso != 0)
+		return fail(50, "sendmsg UDP_SEGMENT");
+	if (udp_expect(rx, 5, 1000, 321) == -1)
+		return fail(51, "UDP_SEGMENT datagrams");
+	nogso = EIO;
+	if (udpsend_run(tx, NULL, 0, buf, 1000, 5, 4999, &nogso) != 5)
+		return fail(52, "sendmmsg");
+	if (udp_expect(rx, 5, 1000, 999) == -1)
+		return fail(53, "sendmmsg datagrams");
+	return 0;
+}
+
 static int
 work_probes(void)
 {
@@ -307,11 +371,12 @@ work_probes(void)
 static int
 case_allowed(void)
 {
-	int	 sp[2], fp[2], pass[2], lsock, csock, fd, rc;
+	int	 sp[2], fp[2], pass[2], lsock, csock, urx, utx, fd, rc;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1 ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, fp) == -1 ||
-	    pipe(pass) == -1 || tcp_pair(&lsock, &csock) == -1)
+	    pipe(pass) == -1 || tcp_pair(&lsock, &csock) == -1 ||
+	    udp_pair(&urx, &utx) == -1)
 		return fail(1, "setup");
 	if (send_fd(fp[1], pass[1]) == -1)
 		return fail(2, "send_fd");
@@ -326,6 +391,7 @@ case_allowed(void)
 	if ((rc = work_loop(sp[0], sp[1])) != 0 ||
 	    (rc = work_memory()) != 0 ||
 	    (rc = work_accept(lsock, csock)) != 0 ||
+	    (rc = work_udp_run(urx, utx)) != 0 ||
 	    (rc = work_probes()) != 0)
 		return rc;
 	sandbox_shrink(PROC_TUNNEL);
