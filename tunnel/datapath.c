@@ -37,7 +37,7 @@
 #include "srccheck.h"
 #include "tunhdr.h"
 #include "tunnel.h"
-#include "udpsend.h"
+#include "udpio.h"
 #include "vnet.h"
 
 /*
@@ -700,21 +700,21 @@ dp_gso_sent(struct datapath *dp, struct dp_conn *c, size_t sent, size_t n,
 
 /*
  * Seals the segments of g from *next on, end to end, as many as one
- * send takes (udpsend.h), and sends them; *next moves past them.
+ * send takes (udpio.h), and sends them; *next moves past them.
  * Returns why the rest of the frame cannot go, or DROP_MAX.
  */
 static enum drop_reason
 dp_gso_run(struct datapath *dp, struct dp_conn *c, const struct gso *g,
     const uint8_t *pkt, size_t *next, uint64_t now)
 {
-	static uint8_t		 gbuf[UDPSEND_BYTES + DP_FRAME_MAX];
+	static uint8_t		 gbuf[UDPIO_BYTES + DP_FRAME_MAX];
 	size_t			 hdr = c->sp.ops->hdr_len, n = 0, used = 0;
 	size_t			 size = 0, seglen = 0, flen, sent;
 	enum drop_reason	 r, left = DROP_MAX;
 	int			 nogso;
 
-	for (; *next < g->nseg && n < UDPSEND_MAX; (*next)++, n++) {
-		if (n > 0 && used + size > UDPSEND_BYTES)
+	for (; *next < g->nseg && n < UDPIO_MAX; (*next)++, n++) {
+		if (n > 0 && used + size > UDPIO_BYTES)
 			break;
 		flen = gso_segment(g, pkt, *next, gbuf + used + hdr);
 		if ((flen = c->sp.ops->seal(c->sp.st, gbuf + used, flen,
@@ -730,7 +730,7 @@ dp_gso_run(struct datapath *dp, struct dp_conn *c, const struct gso *g,
 	}
 	if (n > 0) {
 		nogso = c->nogso;
-		sent = udpsend_run(c->sock_fd, (struct sockaddr *)&c->to,
+		sent = udpio_send(c->sock_fd, (struct sockaddr *)&c->to,
 		    c->tolen, gbuf, size, n, used, &c->nogso);
 		if (c->nogso && !nogso)
 			log_info("UDP_SEGMENT refused (%s): sendmmsg instead",
@@ -1222,16 +1222,36 @@ dp_deliver(struct dp_conn *c, uint8_t *pkt, size_t len)
 	dp_tun_write(c, pkt, len);
 }
 
-/* A client's connected UDP socket: a batch of datagrams per wakeup. */
+/*
+ * One read of a client's connected UDP socket: a datagram, or a run of
+ * them (UDP_GRO, udpio.h) of seg bytes but the last, each on its own.
+ */
+static int
+dp_dgram_run(struct dp_conn *c, size_t n, size_t seg, uint64_t now)
+{
+	uint8_t	*buf = c->dp->ibuf;
+	size_t	 off, len;
+
+	for (off = 0; off < n && !(c->events & DP_EV_CLOSED); off += seg) {
+		len = n - off < seg ? n - off : seg;
+		if (dp_dgram_input(c, buf + off, len, now) == -1)
+			return -1;
+	}
+	return 1;
+}
+
+/* A client's connected UDP socket: a batch of reads per wakeup. */
 static int
 dp_dgram_read(struct dp_conn *c, uint64_t now)
 {
 	struct datapath	*dp = c->dp;
 	ssize_t		 n;
+	size_t		 seg;
 	int		 i;
 
 	for (i = 0; i < DP_BATCH && !(c->events & DP_EV_CLOSED); i++) {
-		n = recv(c->sock_fd, dp->ibuf, dp->icap, 0);
+		n = udpio_recv(c->sock_fd, dp->ibuf, dp->icap, NULL, NULL,
+		    &seg);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -1244,7 +1264,7 @@ dp_dgram_read(struct dp_conn *c, uint64_t now)
 			    strerror(errno));
 			return -1;
 		}
-		if (dp_dgram_input(c, dp->ibuf, n, now) == -1)
+		if (dp_dgram_run(c, n, seg, now) == -1)
 			return -1;
 	}
 	return 1;

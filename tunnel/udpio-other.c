@@ -16,7 +16,7 @@
 
 /*
  * No UDP segmentation offload here (and the TUN hands over no TSO
- * frames either): one sendto() per datagram.
+ * frames either): one sendto() per datagram, one datagram per read.
  */
 #include "compat.h"
 
@@ -25,16 +25,16 @@
 
 #include <errno.h>
 
-#include "udpsend.h"
+#include "udpio.h"
 
 size_t
-udpsend_run(int fd, const struct sockaddr *to, socklen_t tolen,
+udpio_send(int fd, const struct sockaddr *to, socklen_t tolen,
     const uint8_t *buf, size_t size, size_t n, size_t total, int *nogso)
 {
 	size_t	 i, len;
 	ssize_t	 r;
 
-	if (n == 0 || n > UDPSEND_MAX || size == 0 || total > n * size ||
+	if (n == 0 || n > UDPIO_MAX || size == 0 || total > n * size ||
 	    total <= (n - 1) * size) {
 		errno = EINVAL;
 		return (0);
@@ -51,5 +51,21 @@ udpsend_run(int fd, const struct sockaddr *to, socklen_t tolen,
 		if (r == -1)
 			return (i);
 	}
+	return (n);
+}
+
+ssize_t
+udpio_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_storage *from,
+    socklen_t *fromlen, size_t *seg)
+{
+	ssize_t	 n;
+
+	if (from != NULL)
+		n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)from,
+		    fromlen);
+	else
+		n = recv(fd, buf, cap, 0);
+	if (n != -1)
+		*seg = n;
 	return (n);
 }
