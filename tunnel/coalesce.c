@@ -147,7 +147,8 @@ parse_ip(const uint8_t *pkt, size_t len, struct coalesce_seg *s)
 		return 0;
 	}
 	if (s->ver == 6) {
-		if (len < IP6_HDR_LEN || get16be(pkt + 4) + IP6_HDR_LEN != len ||
+		if (len < IP6_HDR_LEN ||
+		    get16be(pkt + 4) + IP6_HDR_LEN != len ||
 		    pkt[6] != IPPROTO_TCP)
 			return -1;
 		s->l4off = IP6_HDR_LEN;
