@@ -321,6 +321,20 @@ dp_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 }
 
 /*
+ * A connected socket whose source address left the host (Linux says
+ * ENETUNREACH once the route is gone, EINVAL or EADDRNOTAVAIL on some
+ * paths, BSDs EADDRNOTAVAIL): the session roams to a fresh socket.
+ */
+static void
+dp_dgram_src_check(struct dp_conn *c, int error)
+{
+	if (c->on_src_gone == NULL || c->tolen > 0)
+		return;
+	if (error == ENETUNREACH || error == EINVAL || error == EADDRNOTAVAIL)
+		c->on_src_gone(c);
+}
+
+/*
  * One datagram out: 0 sent (or dropped for good), 1 the socket is full
  * (the caller keeps a control datagram for later; a data packet is
  * lost, and the session is marked blocked so that, alone, it stops
@@ -351,6 +365,7 @@ dp_dgram_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 		dp_backlogged(c);
 		return 1;
 	}
+	dp_dgram_src_check(c, errno);
 	return 0;
 }
 

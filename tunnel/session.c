@@ -475,6 +475,16 @@ session_too_big(struct dp_conn *c, size_t len)
 		pmtu_too_big(&ss->pmtu, c, len, now_ms());
 }
 
+/* A client's connected socket lost its source address (roam.c). */
+static void
+session_src_gone(struct dp_conn *c)
+{
+	struct session	*ss = c->owner;
+
+	if (ss->up)
+		roam_src_gone();
+}
+
 static void
 session_on_push(struct dp_conn *c, const uint8_t *buf, size_t len)
 {
@@ -811,6 +821,8 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 		pmtu_init(&ss->pmtu, &ss->conn, fd, s.server);
 		ss->conn.on_probe_ack = session_probe_ack;
 		ss->conn.on_too_big = session_too_big;
+		if (!s.server && !shared)
+			ss->conn.on_src_gone = session_src_gone;
 	} else {
 		tcpinfo_init(fd, &ss->ti);
 		tcpinfo_user_timeout(fd, tunnel_dead_ms());
@@ -874,6 +886,42 @@ session_dgram_input(struct session *ss, uint8_t *buf, size_t len,
 		s.stats->roamed++;
 	}
 	session_after_input(ss, r);
+}
+
+/* A client's own UDP socket, -1 for any other session. */
+int
+session_dgram_fd(const struct session *ss)
+{
+	if (s.server || !ss->dgram || ss->shared_fd || !ss->up)
+		return -1;
+	return ss->fd;
+}
+
+/*
+ * Roaming (roam.c): a client's session over UDP moves to a fresh socket
+ * to the same server.  Keys, counters and the replay window stay; only
+ * the descriptor changes.  A keepalive leaves at once, so the server
+ * hears from the new source within a round trip and moves its side.
+ */
+void
+session_resocket(struct session *ss, int fd)
+{
+	struct dgram	*dg = sproto_dgram_of(&ss->conn.sp);
+
+	event_del(&ss->rd_ev);
+	session_wr_events(ss, 0);
+	close(ss->fd);
+	ss->fd = fd;
+	ss->conn.sock_fd = fd;
+	ss->conn.blocked = 0;
+	event_set(&ss->rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, ss);
+	event_set(&ss->wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, ss);
+	event_add(&ss->rd_ev, NULL);
+	s.stats->roamed++;
+	log_info("moved to a fresh udp socket (the source address changed)");
+	if (dg != NULL)
+		(void)dgram_keepalive(dg, now_ms());
+	(void)session_kick(ss);
 }
 
 /* For status: the session's transport and its path MTU (UDP). */
