@@ -64,7 +64,7 @@
 #define CONNECT_MAX_ADDRS	8
 #define CONNECT_STABLE		30	/* seconds up before backoff resets */
 #define CONNECT_UDP_RETRY	300	/* seconds before UDP is tried again */
-#define CONNECT_RESOCKET_MS	500	/* ms at least between fresh UDP sockets */
+#define CONNECT_RESOCKET_MS	500	/* ms between fresh UDP sockets */
 
 static struct sockaddr_storage	 addrs[CONNECT_MAX_ADDRS];
 static socklen_t		 addrlens[CONNECT_MAX_ADDRS];
