@@ -76,7 +76,7 @@ roam_src_gone(void)
  * A parent that sends anything else is broken; the session keeps its
  * old socket.
  */
-static int
+int
 roam_fd_fits(int old, int fd)
 {
 	struct sockaddr_storage	 a, b;

@@ -265,6 +265,8 @@ struct peer;
 void	 roam_init(struct peer *parent);
 void	 roam_src_gone(void);
 void	 roam_socket(int fd);
+/* 1 if fd is a datagram socket connected where old is, else 0. */
+int	 roam_fd_fits(int old, int fd);
 /* The datagram form's handshake bound for a client (then TCP). */
 #define DGRAM_CLIENT_HANDSHAKE_MS	5000
 
