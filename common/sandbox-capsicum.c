@@ -21,6 +21,13 @@
  * more, only operations on descriptors it holds.  Descriptors received
  * later with SCM_RIGHTS still arrive in capability mode, carrying what
  * the parent gave them; the receiver narrows them with sandbox_limit_fd().
+ *
+ * One exception: a UDP server's tunnel answers every client from one
+ * socket with sendto(2), and FreeBSD fails any call that names an
+ * address in capability mode (sendit(): ECAPMODE), as it needs
+ * CAP_CONNECT on the descriptor outside it.  Such a tunnel keeps its
+ * descriptors limited, its chroot, user and resource limits, but does
+ * not enter capability mode, and says so at every start.
  */
 #include "compat.h"
 
@@ -102,6 +109,13 @@ sandbox_enter(enum proc_id proc)
 	sandbox_limits();
 	cs_limit_stdio();
 	sandbox_limit_fd(proc, PROC_CHANNEL_FD, SANDBOX_FD_CHANNEL);
+	if (proc == PROC_TUNNEL && sandbox_sendto_wanted()) {
+		log_warnx("sandbox: the %s process stays out of capability "
+		    "mode: a UDP listener must name its clients to "
+		    "sendto(2), which capability mode refuses",
+		    proc_name(proc));
+		return;
+	}
 	if (cap_enter() == -1)
 		fatal("sandbox: cap_enter (a kernel without "
 		    "options CAPABILITY_MODE needs --with-sandbox=none)");
@@ -146,6 +160,12 @@ sandbox_limit_fd(enum proc_id proc, int fd, int kind)
 		    CAP_SHUTDOWN);
 		if (kind == SANDBOX_FD_LISTEN)
 			cap_rights_set(&rights, CAP_ACCEPT);
+		break;
+	case SANDBOX_FD_DGRAM_SERVER:
+		/* sendto(2) with an address needs CAP_CONNECT. */
+		cap_rights_init(&rights, CAP_RECV, CAP_SEND, CAP_CONNECT,
+		    CAP_EVENT, CAP_FCNTL, CAP_FSTAT, CAP_IOCTL,
+		    CAP_GETSOCKNAME, CAP_GETSOCKOPT, CAP_SETSOCKOPT);
 		break;
 	case SANDBOX_FD_CHANNEL:
 		cap_rights_init(&rights, CAP_RECV, CAP_SEND, CAP_EVENT,

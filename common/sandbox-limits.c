@@ -30,6 +30,7 @@
 #define SANDBOX_NOFILE		1024
 
 static rlim_t	 nofile = SANDBOX_NOFILE;
+static int	 sendto_wanted;
 
 /* A foreground run may send stderr to a file: RLIMIT_FSIZE would kill
  * the first log line with SIGXFSZ. */
@@ -110,4 +111,16 @@ sandbox_limits(void)
 		rl.rlim_max = nofile;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("sandbox: setrlimit RLIMIT_NOFILE");
+}
+
+void
+sandbox_want_sendto(void)
+{
+	sendto_wanted = 1;
+}
+
+int
+sandbox_sendto_wanted(void)
+{
+	return sendto_wanted;
 }

@@ -72,11 +72,21 @@ void		 sandbox_limits(void);
  * pledge kill already.
  */
 void		 sandbox_trap_refusals(void);
+/*
+ * Before sandbox_enter(): the process will send datagrams to addresses
+ * it names (a UDP server answers every client from one socket).  The
+ * capsicum backend must then stay out of capability mode, where
+ * FreeBSD refuses any sendto(2) address (ECAPMODE), and says so; the
+ * others allow it as they are.  Portable (sandbox-limits.c).
+ */
+void		 sandbox_want_sendto(void);
+int		 sandbox_sendto_wanted(void);
 
 #define SANDBOX_FD_TUN		1
 #define SANDBOX_FD_LISTEN	2
 #define SANDBOX_FD_CONN		3
 #define SANDBOX_FD_CHANNEL	4
 #define SANDBOX_FD_ACCEPTED	5	/* a SANDBOX_FD_LISTEN's connection */
+#define SANDBOX_FD_DGRAM_SERVER	6	/* a UDP socket sending to many */
 
 #endif /* DSVPND_SANDBOX_H */

@@ -318,6 +318,20 @@ tunnel_session_down(struct tpeer *p, int was_up, int cause, const char *why)
 	tunnel_want_connection();
 }
 
+/* A server with a UDP listener: its tunnel sends to addresses. */
+static int
+tunnel_serves_udp(void)
+{
+	unsigned int	 i;
+
+	if (t.conf.role != ROLE_SERVER)
+		return 0;
+	for (i = 0; i < t.conf.n_listen && i < CONF_MAX_LISTEN; i++)
+		if (t.conf.listen[i].transports & CONF_T_UDP)
+			return 1;
+	return 0;
+}
+
 /* The first configuration says who to become: drop to it, lock in. */
 static void
 tunnel_lock_in(void)
@@ -329,6 +343,8 @@ tunnel_lock_in(void)
 	/* A descriptor a session: raised while still root. */
 	if (t.conf.role == ROLE_SERVER)
 		sandbox_set_nofile(budget_nofile(t.conf.n_clients));
+	if (tunnel_serves_udp())
+		sandbox_want_sendto();
 	proc_drop_privileges(t.conf.user, t.conf.chroot);
 	if (t.violate)
 		sandbox_probe(PROC_TUNNEL);
@@ -631,7 +647,7 @@ tunnel_listen(struct msg *m, int fd)
 	if (ep.transport == CONF_T_UDP) {
 		if (ep.protocol != CONF_PROTO_NATIVE)
 			fatalx("a UDP socket for DSVPN's protocol");
-		sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_CONN);
+		sandbox_limit_fd(PROC_TUNNEL, fd, SANDBOX_FD_DGRAM_SERVER);
 		udp_listen(fd);
 		return;
 	}

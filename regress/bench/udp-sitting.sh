@@ -5,15 +5,16 @@
 #   regress/bench/udp-sitting.sh [OUTDIR]
 #
 # 1. netns-vpn-bench.sh -n 3 (its default tests: ping, up1, down1, upP,
-#    downP, loaded) for wireguard-go, openvpn-udp, dsvpnd over TCP and
-#    dsvpnd over UDP, into OUTDIR/results.tsv;
+#    downP, loaded) for wireguard-go, openvpn-udp, dsvpnd over TCP,
+#    dsvpnd over UDP and dsvpnd in DSVPN compatibility mode (the
+#    README's compat row), into OUTDIR/results.tsv;
 # 2. under 1 % and 5 % random loss each way on the underlay (lossy.sh),
 #    for dsvpnd over UDP, dsvpnd over TCP and wireguard-go: single
 #    stream up and down (-T up1,down1, into results.tsv with the label
 #    lossN), and 3 runs of the RTT of a ping beside a bulk flow (p99.sh,
 #    into OUTDIR/p99.tsv: label, median, p99, loss %, Gbit/s);
 # 3. the median tables: OUTDIR/summary.md (summarize.sh -m).
-# About 40 minutes.  OUTDIR defaults to bench-udp-DATE.
+# About 45 minutes.  OUTDIR defaults to bench-udp-DATE.
 set -u
 BENCH=${BENCH:-../shared/bench}
 out=${1:-bench-udp-$(date +%Y%m%d-%H%M)}
@@ -22,7 +23,7 @@ res=$out/results.tsv
 run() { "$BENCH/netns-vpn-bench.sh" -F "$@" || echo "FAILED: $*" >&2; }
 
 for impl in wireguard-go openvpn-udp regress/bench/dsvpnd.sh \
-    regress/bench/dsvpnd-udp.sh; do
+    regress/bench/dsvpnd-udp.sh regress/bench/dsvpnd-compat.sh; do
 	run -n 3 "$impl" "$res"
 done
 for pct in 1 5; do
