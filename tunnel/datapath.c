@@ -321,9 +321,10 @@ dp_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 }
 
 /*
- * A connected socket whose source address left the host (Linux says
- * ENETUNREACH once the route is gone, EINVAL or EADDRNOTAVAIL on some
- * paths, BSDs EADDRNOTAVAIL): the session roams to a fresh socket.
+ * A connected socket whose source address left the host: the session
+ * roams to a fresh socket.  Linux says ENETUNREACH (seen here); EINVAL
+ * and EADDRNOTAVAIL are what other paths and systems may say (not seen
+ * here).  A spurious request costs one socket and a port change.
  */
 static void
 dp_dgram_src_check(struct dp_conn *c, int error)
