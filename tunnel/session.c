@@ -918,7 +918,8 @@ session_resocket(struct session *ss, int fd)
 	event_set(&ss->wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, ss);
 	event_add(&ss->rd_ev, NULL);
 	s.stats->roamed++;
-	log_info("moved to a fresh udp socket (the source address changed)");
+	log_ratelimited(log_info, "moved to a fresh udp socket (the source "
+	    "address changed)");
 	if (dg != NULL)
 		(void)dgram_keepalive(dg, now_ms());
 	(void)session_kick(ss);

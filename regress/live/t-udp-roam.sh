@@ -113,6 +113,9 @@ wait_for 30 test -s "$LIVE_DIR/got" || fail "no checksum from the receiver"
 [ "$(cat "$LIVE_DIR/got")" = "$want" ] || fail "the file arrived altered"
 roamed_past "$r" || fail "the client counted no second roam"
 same_session
+[ "$(stat server .stats.roamed)" -ge 2 ] ||
+    fail "the server counted $(stat server .stats.roamed) moves, not 2"
+sealed || fail "the seal went away while the client moved"
 ctl client status | grep -E 'roamed|handshakes|sessions'
 
 probe_stop
