@@ -80,6 +80,7 @@ struct session {
 	uint32_t		 udp_index;	/* its slot in udp.c, 0 none */
 	uint64_t		 dgram_drops[DGRAM_DROP_MAX];
 	struct pmtu		 pmtu;		/* over UDP: the path MTU */
+	uint64_t		 black_holes;	/* of pmtu's, seen */
 	struct tcpinfo		 ti;
 	char			 endpoint[MSG_ENDPOINT_MAX];
 	struct session		*next;
@@ -426,6 +427,24 @@ session_dgram_drops(struct session *ss)
 	}
 }
 
+/*
+ * A client's path that stopped carrying even the probes the server
+ * used to acknowledge (the path MTU search calls it a black hole) may
+ * be a source address that stayed on the host while its network went:
+ * sends succeed and go nowhere.  A fresh socket lets the kernel pick
+ * the source it routes by now; if the path only shrank, it costs a
+ * port change, which the server follows.
+ */
+static void
+session_black_hole(struct session *ss)
+{
+	if (ss->pmtu.black_holes == ss->black_holes)
+		return;
+	ss->black_holes = ss->pmtu.black_holes;
+	if (ss->conn.on_src_gone != NULL)
+		ss->conn.on_src_gone(&ss->conn);
+}
+
 static void
 session_tick_cb(int fd, short ev, void *arg)
 {
@@ -446,8 +465,10 @@ session_tick_cb(int fd, short ev, void *arg)
 	}
 	/* After the protocol's tick, which sets next: the probes' own
 	 * deadline may come sooner. */
-	if (ss->dgram && ss->up)
+	if (ss->dgram && ss->up) {
 		pmtu_tick(&ss->pmtu, &ss->conn, now, &next);
+		session_black_hole(ss);
+	}
 	session_check_rekeys(ss);
 	if (dp_unsent(&ss->conn) > 0 && session_kick(ss) == -1)
 		return;

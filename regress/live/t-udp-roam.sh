@@ -7,7 +7,9 @@
 # (the file byte for byte), the session is the same one (no handshake,
 # no new session on either side), the client's status counts a roam,
 # the server's shows the client at its new address, and nothing leaves
-# the client's underlay in clear (the watcher runs throughout).
+# the client's underlay in clear (the watcher runs throughout).  Last,
+# the client gets a new network while its old address stays and the old
+# network dies: no send fails, the unanswered path probes move it.
 # timeout: 120
 LIVE_TRANSPORT=udp
 . "$SRCDIR/regress/lib/live.sh"
@@ -116,6 +118,30 @@ same_session
 [ "$(stat server .stats.roamed)" -ge 2 ] ||
     fail "the server counted $(stat server .stats.roamed) moves, not 2"
 sealed || fail "the seal went away while the client moved"
+
+note "a new network while the old address stays and its network dies"
+# The old address stays on the host, so no send fails: the datagrams go
+# out from it and the middle, now the old network's dead end, drops
+# them.  The client notices when the server stops acknowledging its path
+# probes (a black hole, three lost in two-second steps) and takes a
+# fresh socket, which the kernel gives the new network's address.
+ip netns exec "$NS_M" nft -f - <<NFT || fail "nft"
+table ip dead {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		ip saddr $CLI_IP drop
+	}
+}
+NFT
+r=$(stat client .stats.roamed)
+ip -n "$NS_C" addr add "$NEW_IP/24" dev v-c || fail "add $NEW_IP"
+ip -n "$NS_C" route replace default via "$NEW_GW" || fail "route"
+t0=$(date +%s)
+wait_for 20 peer_at $NEW_IP || fail "server still shows $(peer_ep)"
+echo "the server saw the client at $NEW_IP after $(( $(date +%s) - t0 )) s"
+wait_for 5 ping_ok "$NS_C" "$SRV_TUN4" || fail "no ping after the move"
+wait_for 3 roamed_past "$r" || fail "the client counted no third roam"
+same_session
 ctl client status | grep -E 'roamed|handshakes|sessions'
 
 probe_stop
