@@ -264,6 +264,7 @@ struct tunnel_stats {
 	uint64_t	 peers_up;	/* sessions up now */
 	uint64_t	 replaced;	/* sessions replaced by a newer one */
 	uint64_t	 roamed;	/* UDP sessions moved to a new address */
+	uint64_t	 cookies;	/* UDP cookie replies sent, under load */
 	uint64_t	 drops[DROP_MAX];
 	int64_t		 last_handshake;	/* unix time, 0 never */
 	int64_t		 last_rekey;
@@ -276,7 +277,7 @@ enum session_state {
 	STATE_UP
 };
 
-#define STATUS_VERSION		5
+#define STATUS_VERSION		6
 
 struct status_info {
 	uint32_t	 version;

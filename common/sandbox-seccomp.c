@@ -212,6 +212,9 @@ static const struct sc_rule sc_runtime[] = {
 static const struct sc_rule sc_tunnel[] = {
 	SC_ALLOW(accept4),
 	SC_ALLOW(accept),
+	/* The segments of a TSO frame where UDP_SEGMENT is refused
+	 * (tunnel/udpio-linux.c). */
+	SC_ALLOW(sendmmsg),
 	SC_ALLOW_ARG2(setsockopt, 1, SOL_SOCKET, 2, SO_KEEPALIVE),
 	SC_ALLOW_ARG2(setsockopt, 1, IPPROTO_TCP, 2, TCP_NODELAY),
 #ifdef TCP_NOTSENT_LOWAT

@@ -424,6 +424,9 @@ status_print(FILE *fp, const struct status_info *si, const char *netcfg,
 	kv(fp, "sessions", "%llu", (unsigned long long)si->stats.sessions);
 	kv(fp, "reconnects", "%llu", (unsigned long long)si->stats.reconnects);
 	kv(fp, "roamed", "%llu", (unsigned long long)si->stats.roamed);
+	if (si->role != ROLE_CLIENT)
+		kv(fp, "cookie replies", "%llu",
+		    (unsigned long long)si->stats.cookies);
 	print_drops(fp, &si->stats);
 	kv(fp, "sandbox", "%s", si->sandbox[0] ? si->sandbox : "unknown");
 	fmt_time(si->started, now, t, sizeof(t));
@@ -499,6 +502,7 @@ json_stats(struct json *j, const struct tunnel_stats *ts)
 	json_uint(j, "sessions", ts->sessions);
 	json_uint(j, "reconnects", ts->reconnects);
 	json_uint(j, "roamed", ts->roamed);
+	json_uint(j, "cookie_replies", ts->cookies);
 	json_time(j, "last_handshake", ts->last_handshake);
 	json_time(j, "last_rekey", ts->last_rekey);
 	json_begin_object(j, "drops");

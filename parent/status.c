@@ -206,11 +206,9 @@ status_session_up(const struct msg_session *ms)
 	status_set_state(STATE_UP);
 	env->status.transport = ms->transport == CONF_T_UDP ? CONF_T_UDP :
 	    CONF_T_TCP;
-	/* Over TCP the TUN takes the configured MTU and its offloads
-	 * again; over UDP a datagram holds one whole packet. */
-	if (env->conf.role == ROLE_CLIENT)
-		tun_set_offload(env->tun_fd, env->tun_flags,
-		    env->status.transport == CONF_T_TCP);
+	/* Over TCP the TUN takes the configured MTU again; over UDP the
+	 * path's (pmtu.c).  Its offloads stay on either way: the tunnel
+	 * cuts TSO frames for datagrams (gso.c). */
 	if (env->status.transport == CONF_T_TCP) {
 		env->status.path_mtu = 0;
 		status_tun_mtu(env->conf.mtu);

@@ -138,8 +138,8 @@ listen_send(struct child *kid, int transport)
 /*
  * A server listens only once netcfg has its plan in place (netreq.c
  * calls this): a session accepted before its interface is up would
- * lose its first packets.  A UDP listener turns the TUN's offloads
- * off: a datagram holds one whole packet.
+ * lose its first packets.  The TUN keeps its offloads with a UDP
+ * listener too: the tunnel cuts TSO frames for datagrams (gso.c).
  */
 void
 parent_listen(void)
@@ -150,8 +150,7 @@ parent_listen(void)
 	if (env->conf.role != ROLE_SERVER || kid->pid == 0)
 		return;
 	n = listen_send(kid, CONF_T_TCP);
-	if ((u = listen_send(kid, CONF_T_UDP)) > 0)
-		tun_set_offload(env->tun_fd, env->tun_flags, 0);
+	u = listen_send(kid, CONF_T_UDP);
 	if (u + n == 0)
 		fatalx("no listening socket");
 	peer_compose(&kid->peer, MSG_FDS_DONE, 0, -1, NULL, 0);

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -257,6 +258,22 @@ udp_dont_fragment(int fd, int family)
 	return (0);
 }
 
+/*
+ * Linux 5.0 and later: the kernel may hand the tunnel a run of equal
+ * datagrams of one sender in one read (tunnel/udpio.h), as a UDP_SEGMENT
+ * send made them or its GRO joined them.  Best effort: without it, one
+ * datagram per read.
+ */
+static void
+udp_gro(int fd)
+{
+#ifdef UDP_GRO
+	int	 on = 1;
+
+	(void)setsockopt(fd, IPPROTO_UDP, UDP_GRO, &on, sizeof(on));
+#endif
+}
+
 int
 transport_udp_options(int fd, int family)
 {
@@ -268,6 +285,7 @@ transport_udp_options(int fd, int family)
 	/* Best effort: a smaller buffer only costs drops under a burst. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	udp_gro(fd);
 	errno = save;
 	return (0);
 }

@@ -83,17 +83,6 @@ tun_offload(struct tun_dev *tun)
 	return (0);
 }
 
-void
-tun_set_offload(int fd, int flags, int on)
-{
-	unsigned long	 off = on ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
-
-	if (fd == -1 || !(flags & TUN_F_VNETHDR))
-		return;
-	if (ioctl(fd, TUNSETOFFLOAD, off) == -1)
-		log_warn("TUNSETOFFLOAD %s", on ? "on" : "off");
-}
-
 int
 tun_open(struct tun_dev *tun, const char *name, int mtu, int want_vnet,
     char *err, size_t errlen)

@@ -112,12 +112,6 @@ utun_open_auto(struct tun_dev *tun, char *err, size_t errlen)
 	return (-1);
 }
 
-/* No virtio header here: nothing to turn off. */
-void
-tun_set_offload(int fd, int flags, int on)
-{
-}
-
 int
 tun_open(struct tun_dev *tun, const char *name, int mtu, int want_vnet,
     char *err, size_t errlen)

@@ -24,12 +24,6 @@
 
 #include "tun.h"
 
-/* No virtio header here: nothing to turn off. */
-void
-tun_set_offload(int fd, int flags, int on)
-{
-}
-
 int
 tun_open(struct tun_dev *tun, const char *name, int mtu, int want_vnet,
     char *err, size_t errlen)

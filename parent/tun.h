@@ -68,12 +68,5 @@ int	 tun_is_auto(const char *);
 void	 tun_init(struct tun_dev *);
 int	 tun_setup_fd(struct tun_dev *, char *, size_t);
 void	 tun_set_mtu(struct tun_dev *, int);
-/*
- * Linux, a TUN with the virtio header: whether the kernel may hand over
- * segmentation-offload (TSO) and checksum-offload packets.  Off while
- * UDP carries the tunnel: a datagram holds one whole packet.  Elsewhere
- * nothing to do.
- */
-void	 tun_set_offload(int fd, int flags, int on);
 
 #endif /* DSVPND_TUN_H */

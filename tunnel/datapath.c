@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "dgram.h"
+#include "gso.h"
 #include "icmp.h"
 #include "log.h"
 #include "msgcat.h"
@@ -36,6 +37,7 @@
 #include "srccheck.h"
 #include "tunhdr.h"
 #include "tunnel.h"
+#include "udpio.h"
 #include "vnet.h"
 
 /*
@@ -507,11 +509,9 @@ dp_route(struct datapath *dp, const uint8_t *pkt, size_t len)
 }
 
 /*
- * A datagram carries a bare IP packet: the virtio header goes (the
- * parent turns the TUN's offloads off while UDP is used, so the kernel
- * hands over whole packets with their checksums; one that still asks
- * for a checksum gets it here, and a segmentation-offload packet,
- * which no datagram could hold, is dropped).  NULL: drop it.
+ * A datagram carries a bare IP packet: the virtio header goes, and a
+ * packet whose checksum was left to the device gets it here (a TSO
+ * frame never comes this way: dp_dgram_gso() cuts it).  NULL: drop it.
  */
 static uint8_t *
 dp_dgram_strip(struct datapath *dp, uint8_t *pkt, size_t *len)
@@ -675,15 +675,137 @@ dp_dgram_frag(struct datapath *dp, struct dp_conn *c, const uint8_t *pkt,
 }
 
 /*
+ * What a run of n datagrams of size bytes (total in all) that went out
+ * as far as sent did: counted out, or lost.  ovh is the sealing's
+ * overhead per datagram.  Returns why the rest of the frame cannot go
+ * (the socket is full, or refused the size), or DROP_MAX if it can.
+ */
+static enum drop_reason
+dp_gso_sent(struct datapath *dp, struct dp_conn *c, size_t sent, size_t n,
+    size_t size, size_t total, size_t ovh)
+{
+	size_t			 bytes;
+	int			 err = errno;
+	enum drop_reason	 r = DROP_QUEUE_FULL, stop = DROP_MAX;
+
+	bytes = sent == n ? total - n * ovh : sent * (size - ovh);
+	dp->stats->bytes_out += bytes;
+	dp->stats->packets_out += sent;
+	if (c->pc != NULL) {
+		c->pc->bytes_out += bytes;
+		c->pc->packets_out += sent;
+	}
+	if (sent == n)
+		return DROP_MAX;
+	if (err == EMSGSIZE) {
+		if (c->on_too_big != NULL)
+			c->on_too_big(c, size);
+		r = stop = DROP_TOO_BIG;
+	} else if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
+		c->blocked = 1;
+		dp_backlogged(c);
+		if (c->pc != NULL)
+			c->pc->drops_queue += n - sent;
+		stop = DROP_QUEUE_FULL;
+	} else
+		dp_dgram_src_check(c, err);
+	/* Anything else (an ICMP error of an earlier send, a source
+	 * address gone) is one loss. */
+	for (; sent < n; sent++)
+		dp_drop(dp, r);
+	return stop;
+}
+
+/*
+ * Seals the segments of g from *next on, end to end, as many as one
+ * send takes (udpio.h), and sends them; *next moves past them.
+ * Returns why the rest of the frame cannot go, or DROP_MAX.
+ */
+static enum drop_reason
+dp_gso_run(struct datapath *dp, struct dp_conn *c, const struct gso *g,
+    const uint8_t *pkt, size_t *next, uint64_t now)
+{
+	static uint8_t		 gbuf[UDPIO_BYTES + DP_FRAME_MAX];
+	size_t			 hdr = c->sp.ops->hdr_len, n = 0, used = 0;
+	size_t			 size = 0, seglen = 0, flen, sent;
+	enum drop_reason	 r, left = DROP_MAX;
+	int			 nogso;
+
+	for (; *next < g->nseg && n < UDPIO_MAX; (*next)++, n++) {
+		if (n > 0 && used + size > UDPIO_BYTES)
+			break;
+		flen = gso_segment(g, pkt, *next, gbuf + used + hdr);
+		if ((flen = c->sp.ops->seal(c->sp.st, gbuf + used, flen,
+		    now)) == 0) {
+			left = DROP_NO_SESSION;	/* not up any more */
+			break;
+		}
+		if (n == 0) {
+			size = flen;
+			seglen = gso_seglen(g, *next);
+		}
+		used += flen;
+	}
+	if (n > 0) {
+		nogso = c->nogso;
+		sent = udpio_send(c->sock_fd, (struct sockaddr *)&c->to,
+		    c->tolen, gbuf, size, n, used, &c->nogso);
+		if (c->nogso && !nogso)
+			log_info("UDP_SEGMENT refused (%s): sendmmsg instead",
+			    strerror(c->nogso));
+		if ((r = dp_gso_sent(dp, c, sent, n, size, used,
+		    size - seglen)) != DROP_MAX)
+			return r;
+	}
+	return left;
+}
+
+/*
+ * A TSO frame from the TUN for a datagram session: cut into segments
+ * that fit the session's path (gso.c), sealed into datagrams of one
+ * size and sent in runs, each in as few system calls as the kernel
+ * allows.  Every datagram sealed is sent or counted as dropped, and a
+ * full socket blocks the session as dp_dgram_send() does.  Segments
+ * after a failed run are dropped too: the sender's TCP repeats them.
+ */
+static int
+dp_dgram_gso(struct datapath *dp, struct dp_conn *c, uint8_t *frame,
+    size_t len, uint64_t now)
+{
+	struct gso		 g;
+	size_t			 mtu = c->max_payload > 0 ? c->max_payload :
+				    (size_t)dp->tun_mtu;
+	size_t			 next = 0;
+	enum drop_reason	 r = DROP_MAX;
+
+	if (gso_prepare(&g, frame, frame + TUNHDR_VNET_LEN,
+	    len - TUNHDR_VNET_LEN, mtu) == -1) {
+		dp_drop(dp, DROP_BAD_PACKET);
+		return 0;
+	}
+	while (next < g.nseg && r == DROP_MAX)
+		r = dp_gso_run(dp, c, &g, frame + TUNHDR_VNET_LEN, &next, now);
+	for (; next < g.nseg; next++)
+		dp_drop(dp, r);
+	return 1;
+}
+
+/*
  * One TUN packet for a datagram session: sealed in the batch buffer
- * (after the header room) and sent on its own.  One too large for the
- * path is answered for its sender instead.
+ * (after the header room) and sent on its own, or if a TSO frame, cut
+ * and sent in runs.  One too large for the path is answered for its
+ * sender instead.
  */
 static int
 dp_dgram_out(struct datapath *dp, struct dp_conn *c, uint8_t *pkt,
     size_t len, uint64_t now)
 {
 	dp_flush_batch(dp);
+	if ((dp->tun_flags & TUN_F_VNETHDR) && len > TUNHDR_VNET_LEN &&
+	    pkt[VNETHDR_GSO_TYPE] != VNETHDR_GSO_NONE) {
+		(void)dp_pull_pending(c);
+		return dp_dgram_gso(dp, c, pkt, len, now);
+	}
 	if ((pkt = dp_dgram_strip(dp, pkt, &len)) == NULL) {
 		dp_drop(dp, DROP_BAD_PACKET);
 		return 0;
@@ -1118,16 +1240,36 @@ dp_deliver(struct dp_conn *c, uint8_t *pkt, size_t len)
 	dp_tun_write(c, pkt, len);
 }
 
-/* A client's connected UDP socket: a batch of datagrams per wakeup. */
+/*
+ * One read of a client's connected UDP socket: a datagram, or a run of
+ * them (UDP_GRO, udpio.h) of seg bytes but the last, each on its own.
+ */
+static int
+dp_dgram_run(struct dp_conn *c, size_t n, size_t seg, uint64_t now)
+{
+	uint8_t	*buf = c->dp->ibuf;
+	size_t	 off, len;
+
+	for (off = 0; off < n && !(c->events & DP_EV_CLOSED); off += seg) {
+		len = n - off < seg ? n - off : seg;
+		if (dp_dgram_input(c, buf + off, len, now) == -1)
+			return -1;
+	}
+	return 1;
+}
+
+/* A client's connected UDP socket: a batch of reads per wakeup. */
 static int
 dp_dgram_read(struct dp_conn *c, uint64_t now)
 {
 	struct datapath	*dp = c->dp;
 	ssize_t		 n;
+	size_t		 seg;
 	int		 i;
 
 	for (i = 0; i < DP_BATCH && !(c->events & DP_EV_CLOSED); i++) {
-		n = recv(c->sock_fd, dp->ibuf, dp->icap, 0);
+		n = udpio_recv(c->sock_fd, dp->ibuf, dp->icap, NULL, NULL,
+		    &seg);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -1140,7 +1282,7 @@ dp_dgram_read(struct dp_conn *c, uint64_t now)
 			    strerror(errno));
 			return -1;
 		}
-		if (dp_dgram_input(c, dp->ibuf, n, now) == -1)
+		if (dp_dgram_run(c, n, seg, now) == -1)
 			return -1;
 	}
 	return 1;

@@ -125,6 +125,7 @@ struct dp_conn {
 	socklen_t		 tolen;
 	size_t			 max_payload;
 	int			 blocked;	/* the socket was full */
+	int			 nogso;		/* UDP_SEGMENT refused: errno */
 	/* A probe ack (path MTU search), after input; a send the kernel
 	 * refused as too large (its length). */
 	void			(*on_probe_ack)(struct dp_conn *, uint32_t,

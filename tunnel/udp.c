@@ -40,6 +40,7 @@
 #include "ratelimit.h"
 #include "sandbox.h"
 #include "tunnel.h"
+#include "udpio.h"
 
 /*
  * A server's UDP sockets (the parent made them; one serves every
@@ -65,6 +66,7 @@
 #define UDP_PENDING_MAX		64
 #define UDP_PENDING_MS		5000
 #define UDP_BATCH		64
+#define UDP_RBUF_LEN		65536	/* a datagram, or a UDP_GRO run */
 #define UDP_LISTEN_MAX		(CONF_MAX_LISTEN * 2)
 #define UDP_HELLO_RATE		50	/* hellos a second before load */
 #define UDP_HELLO_BURST		100
@@ -261,6 +263,7 @@ udp_hello(int fd, uint8_t *buf, size_t len, struct sockaddr_storage *from,
 	klen = src_key(from, key);
 	v = dgram_hello_check(&dp, buf, len, key, klen, load, cr, &fault);
 	if (v == DGRAM_COOKIE) {
+		ustats->cookies++;
 		(void)sendto(fd, cr, sizeof(cr), 0, (struct sockaddr *)from,
 		    fromlen);
 		sodium_memzero(&dp, sizeof(dp));
@@ -402,13 +405,13 @@ udp_read_cb(int fd, short ev, void *arg)
 	struct sockaddr_storage	 from;
 	socklen_t		 fromlen;
 	ssize_t			 n;
+	size_t			 seg, off;
 	uint64_t		 now = now_ms();
 	int			 i;
 
 	for (i = 0; i < UDP_BATCH; i++) {
 		fromlen = sizeof(from);
-		n = recvfrom(fd, rbuf, DGRAM_MAX_LEN, 0,
-		    (struct sockaddr *)&from, &fromlen);
+		n = udpio_recv(fd, rbuf, UDP_RBUF_LEN, &from, &fromlen, &seg);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
@@ -419,7 +422,10 @@ udp_read_cb(int fd, short ev, void *arg)
 		if (fromlen > sizeof(from) || (from.ss_family != AF_INET &&
 		    from.ss_family != AF_INET6))
 			continue;
-		udp_one(fd, rbuf, n, &from, fromlen, now);
+		/* A UDP_GRO read: datagrams of seg bytes but the last. */
+		for (off = 0; off < (size_t)n; off += seg)
+			udp_one(fd, rbuf + off, (size_t)n - off < seg ?
+			    (size_t)n - off : seg, &from, fromlen, now);
 	}
 }
 
@@ -454,7 +460,7 @@ udp_listen(int fd)
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
 		fatal("%s: fcntl", __func__);
 	if (nlisteners == 0) {
-		if ((rbuf = malloc(DGRAM_MAX_LEN)) == NULL ||
+		if ((rbuf = malloc(UDP_RBUF_LEN)) == NULL ||
 		    (global_rl = ratelimit_new(1, UDP_HELLO_RATE,
 		    UDP_HELLO_BURST)) == NULL ||
 		    (source_rl = ratelimit_new(UDP_SRC_SLOTS, UDP_SRC_RATE,

@@ -28,7 +28,7 @@ parse=parent/parse.c
 common=$(ls common/*.c parent/*.c tunnel/*.c netcfg/*.c dsvpnctl/*.c |
     grep -v -e tun-linux.c -e tun-macos.c -e tun-bsd.c -e tun-stub.c \
     -e 'sandbox-[a-z]*\.c' -e caps-linux.c -e tcpinfo-linux.c \
-    -e instlock-linux.c)
+    -e udpio-linux.c -e instlock-linux.c)
 common="$common $parse common/sandbox-limits.c common/sandbox-probe.c"
 files_for() {
 	case $1 in

@@ -169,6 +169,10 @@ live_transport() {	# live_transport ROLE: the words for a listen/connect line
 	fi
 }
 
+# The port a client connects to: another than the server's 443 puts a
+# relay in between (t-udp-relay.sh).
+LIVE_CONNECT_PORT=${LIVE_CONNECT_PORT:-443}
+
 # live_conf NAME ROLE [extra lines...]: writes $LIVE_DIR/NAME.conf
 live_conf() {
 	local name=$1 role=$2; shift 2
@@ -177,7 +181,8 @@ live_conf() {
 		if [ "$role" = server ]; then
 			echo "listen on * port 443$(live_transport server)"
 		else
-			echo "connect to $SRV_IP port 443$(live_transport client)"
+			echo "connect to $SRV_IP port" \
+			    "$LIVE_CONNECT_PORT$(live_transport client)"
 		fi
 		echo "control socket \"$LIVE_DIR/$name.sock\""
 		for l in "$@"; do echo "$l"; done
@@ -269,6 +274,13 @@ session_up() { ctl "$1" status 2>/dev/null | grep -qiE 'state: *up'; }
 ping_ok() {	# ping_ok NS ADDR [args]
 	local ns=$1 addr=$2; shift 2
 	ip netns exec "$ns" ping -q -c 1 -W 1 "$@" "$addr" >/dev/null 2>&1
+}
+
+# UDP datagrams the kernel dropped in a namespace for a full receive
+# buffer (Udp RcvbufErrors): a test that counts datagrams allows them.
+udp_rcvbuf_errors() {	# udp_rcvbuf_errors NS
+	ip netns exec "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ {
+		print $6 }' /proc/net/snmp
 }
 
 # No process runs in the namespace any more.

@@ -34,6 +34,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 #include <linux/filter.h>
 
@@ -54,6 +55,7 @@
 #include "msgcat.h"
 #include "sandbox.h"
 #include "sockopt.h"
+#include "udpio.h"
 
 #define CHILD_TIMEOUT	30	/* seconds; SIGALRM marks a hang */
 
@@ -289,6 +291,87 @@ work_accept(int lsock, int csock)
 	return 0;
 }
 
+/* A UDP socket on loopback connected to another, bound one. */
+static int
+udp_pair(int *rx, int *tx)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((*rx = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    bind(*rx, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(*rx, (struct sockaddr *)&sin, &len) == -1 ||
+	    (*tx = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    connect(*tx, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		return -1;
+	return 0;
+}
+
+/* A pair as udp_pair()'s whose *rx takes UDP_GRO, as the parent's do. */
+static int
+udp_gro_pair(int *rx, int *tx)
+{
+	int	 on = 1;
+
+	if (udp_pair(rx, tx) == -1 ||
+	    setsockopt(*rx, IPPROTO_UDP, UDP_GRO, &on, sizeof(on)) == -1)
+		return -1;
+	return 0;
+}
+
+/* n datagrams of size bytes (the last: last) arrive, each its own. */
+static int
+udp_expect(int rx, size_t n, size_t size, size_t last)
+{
+	uint8_t	 buf[2048];
+	size_t	 i;
+	ssize_t	 r;
+
+	for (i = 0; i < n; i++) {
+		r = recv(rx, buf, sizeof(buf), 0);
+		if (r != (ssize_t)(i + 1 < n ? size : last) ||
+		    buf[0] != (uint8_t)i)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The segments of a TSO frame as the tunnel sends them: one sendmsg()
+ * with UDP_SEGMENT (loopback takes it), then sendmmsg() as if the
+ * kernel had refused it.  To a socket with UDP_GRO, as the parent's,
+ * a UDP_SEGMENT run arrives in one read, its size in a cmsg.
+ */
+static int
+work_udp_run(int rx, int tx, int grx, int gtx)
+{
+	uint8_t		 buf[5 * 1000], in[8192];
+	size_t		 i, seg;
+	int		 nogso = 0;
+
+	for (i = 0; i < 5; i++)
+		memset(buf + i * 1000, (int)i, 1000);
+	if (udpio_send(tx, NULL, 0, buf, 1000, 5, 4321, &nogso) != 5 ||
+	    nogso != 0)
+		return fail(50, "sendmsg UDP_SEGMENT");
+	if (udp_expect(rx, 5, 1000, 321) == -1)
+		return fail(51, "UDP_SEGMENT datagrams");
+	nogso = EIO;
+	if (udpio_send(tx, NULL, 0, buf, 1000, 5, 4999, &nogso) != 5)
+		return fail(52, "sendmmsg");
+	if (udp_expect(rx, 5, 1000, 999) == -1)
+		return fail(53, "sendmmsg datagrams");
+	nogso = 0;
+	if (udpio_send(gtx, NULL, 0, buf, 1000, 5, 4321, &nogso) != 5 ||
+	    udpio_recv(grx, in, sizeof(in), NULL, NULL, &seg) != 4321 ||
+	    seg != 1000 || memcmp(in, buf, 4321) != 0)
+		return fail(54, "recvmsg UDP_GRO");
+	return 0;
+}
+
 static int
 work_probes(void)
 {
@@ -308,10 +391,12 @@ static int
 case_allowed(void)
 {
 	int	 sp[2], fp[2], pass[2], lsock, csock, fd, rc;
+	int	 urx, utx, grx, gtx;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1 ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, fp) == -1 ||
-	    pipe(pass) == -1 || tcp_pair(&lsock, &csock) == -1)
+	    pipe(pass) == -1 || tcp_pair(&lsock, &csock) == -1 ||
+	    udp_pair(&urx, &utx) == -1 || udp_gro_pair(&grx, &gtx) == -1)
 		return fail(1, "setup");
 	if (send_fd(fp[1], pass[1]) == -1)
 		return fail(2, "send_fd");
@@ -326,6 +411,7 @@ case_allowed(void)
 	if ((rc = work_loop(sp[0], sp[1])) != 0 ||
 	    (rc = work_memory()) != 0 ||
 	    (rc = work_accept(lsock, csock)) != 0 ||
+	    (rc = work_udp_run(urx, utx, grx, gtx)) != 0 ||
 	    (rc = work_probes()) != 0)
 		return rc;
 	sandbox_shrink(PROC_TUNNEL);
