@@ -62,6 +62,7 @@ enum msg_type {
 	MSG_LISTEN_FD,		/* struct msg_endpoint + listening socket */
 	MSG_FDS_DONE,		/* none: no more listeners; sandbox shrinks */
 	MSG_CONNECT_FD,		/* struct msg_endpoint + connected socket */
+	MSG_RESOCKET_FD,	/* struct msg_endpoint + fresh UDP socket */
 	MSG_PEERS_REQ,		/* struct peers_req; peerid: ctl conn */
 	MSG_KICK,		/* struct msg_name; peerid: ctl conn */
 	/* tunnel -> parent */
@@ -73,6 +74,7 @@ enum msg_type {
 	MSG_KICK_RESULT,	/* struct msg_result */
 	MSG_PUSHED,		/* the server's PUSH payload, as it came */
 	MSG_PATH_MTU,		/* struct msg_path_mtu: client, UDP */
+	MSG_RESOCKET_REQ,	/* none: client, UDP: its source is gone */
 	/* parent -> netcfg */
 	MSG_NETCFG_APPLY,	/* struct netcfg_req */
 	MSG_NETCFG_REVERT,	/* none: undo the journal */

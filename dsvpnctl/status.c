@@ -423,6 +423,7 @@ status_print(FILE *fp, const struct status_info *si, const char *netcfg,
 	kv(fp, "rekeys", "%llu", (unsigned long long)si->stats.rekeys);
 	kv(fp, "sessions", "%llu", (unsigned long long)si->stats.sessions);
 	kv(fp, "reconnects", "%llu", (unsigned long long)si->stats.reconnects);
+	kv(fp, "roamed", "%llu", (unsigned long long)si->stats.roamed);
 	if (si->role != ROLE_CLIENT)
 		kv(fp, "cookie replies", "%llu",
 		    (unsigned long long)si->stats.cookies);
@@ -500,6 +501,7 @@ json_stats(struct json *j, const struct tunnel_stats *ts)
 	json_uint(j, "rekeys", ts->rekeys);
 	json_uint(j, "sessions", ts->sessions);
 	json_uint(j, "reconnects", ts->reconnects);
+	json_uint(j, "roamed", ts->roamed);
 	json_uint(j, "cookie_replies", ts->cookies);
 	json_time(j, "last_handshake", ts->last_handshake);
 	json_time(j, "last_rekey", ts->last_rekey);

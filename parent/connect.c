@@ -64,6 +64,7 @@
 #define CONNECT_MAX_ADDRS	8
 #define CONNECT_STABLE		30	/* seconds up before backoff resets */
 #define CONNECT_UDP_RETRY	300	/* seconds before UDP is tried again */
+#define CONNECT_RESOCKET_MS	500	/* ms between fresh UDP sockets */
 
 static struct sockaddr_storage	 addrs[CONNECT_MAX_ADDRS];
 static socklen_t		 addrlens[CONNECT_MAX_ADDRS];
@@ -76,6 +77,7 @@ static time_t			 up_since;	/* 0: no session up */
 static int			 cur_transport;	/* CONF_T_*, this attempt */
 static int			 fallback_now;	/* UDP got no answer */
 static time_t			 udp_failed[CONF_MAX_SERVERS];
+static struct timespec		 last_resocket;
 
 static void	 connect_try(int, short, void *);
 static void	 connect_hand_over(int, int);
@@ -345,6 +347,53 @@ connect_session_down(const struct msg_session_down *md)
 		log_info("no answer over udp from %s; falling back to tcp",
 		    sv->host);
 	}
+}
+
+/*
+ * Roaming over UDP: the client's socket is connected, so its source
+ * address was fixed when it was made; once that address is gone (the
+ * tunnel's sends fail) the tunnel asks for another socket, made like
+ * the first (mark, DF, buffers) to the same server address, and moves
+ * its running session onto it.  The kernel picks the new source.  Only
+ * for a session up over UDP, and at most one socket per
+ * CONNECT_RESOCKET_MS: a tunnel asking faster gets nothing more.
+ */
+void
+connect_resocket(void)
+{
+	struct msg_endpoint	 ep;
+	struct timespec		 now;
+	char			 err[256];
+	int64_t			 ms;
+	int			 fd;
+
+	if (env->conf.role != ROLE_CLIENT)
+		fatalx("RESOCKET_REQ from a server's tunnel");
+	if (env->stopping || up_since == 0 || cur_transport != CONF_T_UDP ||
+	    env->server_sslen == 0)
+		return;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		fatal("clock_gettime");
+	ms = (int64_t)(now.tv_sec - last_resocket.tv_sec) * 1000 +
+	    (now.tv_nsec - last_resocket.tv_nsec) / 1000000;
+	if ((last_resocket.tv_sec != 0 || last_resocket.tv_nsec != 0) &&
+	    ms < CONNECT_RESOCKET_MS)
+		return;
+	last_resocket = now;
+	fd = transport_udp_connect((struct sockaddr *)&env->server_ss,
+	    env->server_sslen, err, sizeof(err));
+	if (fd == -1) {
+		log_ratelimited(log_info, "no new source address yet: %s",
+		    err);
+		return;
+	}
+	memset(&ep, 0, sizeof(ep));
+	transport_endpoint((struct sockaddr *)&env->server_ss, ep.addr,
+	    sizeof(ep.addr));
+	ep.transport = CONF_T_UDP;
+	log_debug("a fresh udp socket to %s", ep.addr);
+	peer_compose(&env->kids[PROC_TUNNEL].peer, MSG_RESOCKET_FD, 0, fd,
+	    &ep, sizeof(ep));
 }
 
 int

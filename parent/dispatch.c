@@ -81,6 +81,9 @@ dispatch_tunnel(struct msg *m)
 	case MSG_PATH_MTU:
 		status_path_mtu(m->data);
 		break;
+	case MSG_RESOCKET_REQ:
+		connect_resocket();
+		break;
 	default:
 		log_debug("%s: unexpected %s", __func__,
 		    msgcat_name(m->hdr.type));

@@ -90,6 +90,8 @@ void	 connect_request(int now);
 void	 connect_session_up(void);
 void	 connect_session_down(const struct msg_session_down *);
 int	 connect_transport(void);
+/* Client over UDP: a fresh socket for the running session (roaming). */
+void	 connect_resocket(void);
 void	 status_path_mtu(const struct msg_path_mtu *);
 void	 connect_cancel(void);
 

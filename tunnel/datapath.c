@@ -336,6 +336,21 @@ dp_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 }
 
 /*
+ * A connected socket whose source address left the host: the session
+ * roams to a fresh socket.  Linux says ENETUNREACH (seen here); EINVAL
+ * and EADDRNOTAVAIL are what other paths and systems may say (not seen
+ * here).  A spurious request costs one socket and a port change.
+ */
+static void
+dp_dgram_src_check(struct dp_conn *c, int error)
+{
+	if (c->on_src_gone == NULL || c->tolen > 0)
+		return;
+	if (error == ENETUNREACH || error == EINVAL || error == EADDRNOTAVAIL)
+		c->on_src_gone(c);
+}
+
+/*
  * One datagram out: 0 sent (or dropped for good), 1 the socket is full
  * (the caller keeps a control datagram for later; a data packet is
  * lost, and the session is marked blocked so that, alone, it stops
@@ -366,6 +381,7 @@ dp_dgram_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 		dp_backlogged(c);
 		return 1;
 	}
+	dp_dgram_src_check(c, errno);
 	return 0;
 }
 
@@ -705,8 +721,10 @@ dp_gso_sent(struct datapath *dp, struct dp_conn *c, size_t sent, size_t n,
 		if (c->pc != NULL)
 			c->pc->drops_queue += n - sent;
 		stop = DROP_QUEUE_FULL;
-	}
-	/* Anything else (an ICMP error of an earlier send) is one loss. */
+	} else
+		dp_dgram_src_check(c, err);
+	/* Anything else (an ICMP error of an earlier send, a source
+	 * address gone) is one loss. */
 	for (; sent < n; sent++)
 		dp_drop(dp, r);
 	return stop;

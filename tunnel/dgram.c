@@ -373,6 +373,21 @@ dgram_ticket(struct dgram *p, const uint8_t t[PROTO_TICKET_LEN],
 	return (0);
 }
 
+/*
+ * A keepalive now, out of turn: after the client's socket changed, its
+ * first authenticated datagram is what moves the server's session to
+ * the new source, so it should not wait for traffic or the timer.
+ */
+int
+dgram_keepalive(struct dgram *p, uint64_t now)
+{
+	if (!dgram_is_up(p)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	return (dgram_queue_ctl(p, DI_KEEPALIVE, NULL, 0, now));
+}
+
 void
 dgram_set_timers(struct dgram *p, uint32_t keepalive_ms, uint32_t dead_ms,
     uint32_t rekey_ms, uint64_t rekey_bytes)

@@ -178,6 +178,8 @@ void		 dgram_close(struct dgram *, int);
 int		 dgram_push(struct dgram *, const uint8_t *, size_t, uint64_t);
 int		 dgram_ticket(struct dgram *, const uint8_t [PROTO_TICKET_LEN],
 		    uint64_t);
+/* Up: a keepalive queued now (a client that changed socket): 0 or -1. */
+int		 dgram_keepalive(struct dgram *, uint64_t);
 /* As proto_set_timers(): keepalive, dead, rekey ms, rekey bytes. */
 void		 dgram_set_timers(struct dgram *, uint32_t, uint32_t,
 		    uint32_t, uint64_t);

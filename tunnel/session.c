@@ -80,6 +80,7 @@ struct session {
 	uint32_t		 udp_index;	/* its slot in udp.c, 0 none */
 	uint64_t		 dgram_drops[DGRAM_DROP_MAX];
 	struct pmtu		 pmtu;		/* over UDP: the path MTU */
+	uint64_t		 black_holes;	/* of pmtu's, seen */
 	struct tcpinfo		 ti;
 	char			 endpoint[MSG_ENDPOINT_MAX];
 	struct session		*next;
@@ -426,6 +427,24 @@ session_dgram_drops(struct session *ss)
 	}
 }
 
+/*
+ * A client's path that stopped carrying even the probes the server
+ * used to acknowledge (the path MTU search calls it a black hole) may
+ * be a source address that stayed on the host while its network went:
+ * sends succeed and go nowhere.  A fresh socket lets the kernel pick
+ * the source it routes by now; if the path only shrank, it costs a
+ * port change, which the server follows.
+ */
+static void
+session_black_hole(struct session *ss)
+{
+	if (ss->pmtu.black_holes == ss->black_holes)
+		return;
+	ss->black_holes = ss->pmtu.black_holes;
+	if (ss->conn.on_src_gone != NULL)
+		ss->conn.on_src_gone(&ss->conn);
+}
+
 static void
 session_tick_cb(int fd, short ev, void *arg)
 {
@@ -446,8 +465,10 @@ session_tick_cb(int fd, short ev, void *arg)
 	}
 	/* After the protocol's tick, which sets next: the probes' own
 	 * deadline may come sooner. */
-	if (ss->dgram && ss->up)
+	if (ss->dgram && ss->up) {
 		pmtu_tick(&ss->pmtu, &ss->conn, now, &next);
+		session_black_hole(ss);
+	}
 	session_check_rekeys(ss);
 	if (dp_unsent(&ss->conn) > 0 && session_kick(ss) == -1)
 		return;
@@ -473,6 +494,16 @@ session_too_big(struct dp_conn *c, size_t len)
 
 	if (ss->up)
 		pmtu_too_big(&ss->pmtu, c, len, now_ms());
+}
+
+/* A client's connected socket lost its source address (roam.c). */
+static void
+session_src_gone(struct dp_conn *c)
+{
+	struct session	*ss = c->owner;
+
+	if (ss->up)
+		roam_src_gone();
 }
 
 static void
@@ -811,6 +842,8 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 		pmtu_init(&ss->pmtu, &ss->conn, fd, s.server);
 		ss->conn.on_probe_ack = session_probe_ack;
 		ss->conn.on_too_big = session_too_big;
+		if (!s.server && !shared)
+			ss->conn.on_src_gone = session_src_gone;
 	} else {
 		tcpinfo_init(fd, &ss->ti);
 		tcpinfo_user_timeout(fd, tunnel_dead_ms());
@@ -874,6 +907,43 @@ session_dgram_input(struct session *ss, uint8_t *buf, size_t len,
 		s.stats->roamed++;
 	}
 	session_after_input(ss, r);
+}
+
+/* A client's own UDP socket, -1 for any other session. */
+int
+session_dgram_fd(const struct session *ss)
+{
+	if (s.server || !ss->dgram || ss->shared_fd || !ss->up)
+		return -1;
+	return ss->fd;
+}
+
+/*
+ * Roaming (roam.c): a client's session over UDP moves to a fresh socket
+ * to the same server.  Keys, counters and the replay window stay; only
+ * the descriptor changes.  A keepalive leaves at once, so the server
+ * hears from the new source within a round trip and moves its side.
+ */
+void
+session_resocket(struct session *ss, int fd)
+{
+	struct dgram	*dg = sproto_dgram_of(&ss->conn.sp);
+
+	event_del(&ss->rd_ev);
+	session_wr_events(ss, 0);
+	close(ss->fd);
+	ss->fd = fd;
+	ss->conn.sock_fd = fd;
+	ss->conn.blocked = 0;
+	event_set(&ss->rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, ss);
+	event_set(&ss->wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, ss);
+	event_add(&ss->rd_ev, NULL);
+	s.stats->roamed++;
+	log_ratelimited(log_info, "moved to a fresh udp socket (the source "
+	    "address changed)");
+	if (dg != NULL)
+		(void)dgram_keepalive(dg, now_ms());
+	(void)session_kick(ss);
 }
 
 /* For status: the session's transport and its path MTU (UDP). */

@@ -757,6 +757,11 @@ tunnel_dispatch(struct peer *p, struct msg *m)
 	case MSG_CONNECT_FD:
 		tunnel_connected(m, m->fd);
 		break;
+	case MSG_RESOCKET_FD:
+		if (t.conf.role != ROLE_CLIENT || !t.have_tun)
+			fatalx("RESOCKET_FD out of order");
+		roam_socket(m->fd);
+		break;
 	default:
 		fatalx("unexpected %s from the parent",
 		    msgcat_name(m->hdr.type));
@@ -778,6 +783,7 @@ tunnel_main(int debug, int verbose)
 	session_init(&t.stats);
 	pending_init(&t.stats);
 	udp_init(&t.stats);
+	roam_init(&t.parent);
 	evtimer_set(&t.stats_ev, tunnel_stats_cb, NULL);
 	evtimer_add(&t.stats_ev, &tv);
 	log_debug("waiting for the configuration");

@@ -131,6 +131,8 @@ struct dp_conn {
 	void			(*on_probe_ack)(struct dp_conn *, uint32_t,
 				    size_t);
 	void			(*on_too_big)(struct dp_conn *, size_t);
+	/* A client's: the socket's source address is gone (roaming). */
+	void			(*on_src_gone)(struct dp_conn *);
 };
 
 struct datapath {
@@ -232,6 +234,10 @@ void	 session_dgram_input(struct session *, uint8_t *, size_t,
 struct dp_conn *session_conn(struct session *);
 /* The end of a batch of session_dgram_input(): dp_tun_flush(). */
 void	 session_tun_flush(void);
+/* Roaming: a client's UDP socket (-1: not such a session), and the
+ * move of its session to a fresh socket fd. */
+int	 session_dgram_fd(const struct session *);
+void	 session_resocket(struct session *, int fd);
 void	 session_transport(const struct session *, int32_t *, int32_t *);
 /* A reload's timers (0: unchanged) for the running sessions. */
 void	 session_set_timers(uint32_t keepalive_ms, uint32_t dead_ms,
@@ -264,6 +270,13 @@ void	 udp_init(struct tunnel_stats *);
 void	 udp_listen(int fd);
 void	 udp_forget(uint32_t index);
 void	 udp_clear(void);
+/* roam.c: a client's UDP session moving to a fresh socket. */
+struct peer;
+void	 roam_init(struct peer *parent);
+void	 roam_src_gone(void);
+void	 roam_socket(int fd);
+/* 1 if fd is a datagram socket connected where old is, else 0. */
+int	 roam_fd_fits(int old, int fd);
 /* The datagram form's handshake bound for a client (then TCP). */
 #define DGRAM_CLIENT_HANDSHAKE_MS	5000
 

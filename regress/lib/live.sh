@@ -103,6 +103,39 @@ live_pair() {
 	wait_for 10 link_local "$NS_S" v-sr || fail "no link-local on v-sr"
 }
 
+# Client, a middle router and server in three namespaces: the client
+# on 198.18.0.0/24 (MID_C the middle's end, its gateway), the server at
+# SRV_IP=198.18.1.1 behind the middle's MID_S, each namespace with a
+# default route through the middle.  For tests that change the client's
+# underlay (its address, its network) under a running session.
+MID_C=198.18.0.254
+MID_S=198.18.1.254
+live_middle() {
+	SRV_IP=198.18.1.1
+	ip netns add "$NS_S" && ip netns add "$NS_C" && ip netns add "$NS_M" ||
+	    fail "netns add"
+	for ns in "$NS_S" "$NS_C" "$NS_M"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0
+	done
+	ip link add v-c netns "$NS_C" type veth peer name v-mc netns "$NS_M" &&
+	    ip link add v-s netns "$NS_S" type veth peer name v-ms \
+	    netns "$NS_M" || fail "veth"
+	ip -n "$NS_C" addr add $CLI_IP/24 dev v-c
+	ip -n "$NS_M" addr add $MID_C/24 dev v-mc
+	ip -n "$NS_M" addr add $MID_S/24 dev v-ms
+	ip -n "$NS_S" addr add $SRV_IP/24 dev v-s
+	for l in "$NS_C v-c" "$NS_M v-mc" "$NS_M v-ms" "$NS_S v-s" \
+	    "$NS_C lo" "$NS_M lo" "$NS_S lo"; do
+		set -- $l
+		ip -n "$1" link set "$2" up
+	done
+	ip -n "$NS_C" route add default via $MID_C
+	ip -n "$NS_S" route add default via $MID_S
+	ip netns exec "$NS_M" sysctl -qw net.ipv4.ip_forward=1
+	wait_for 10 link_local "$NS_C" v-c || fail "no link-local on v-c"
+	wait_for 10 link_local "$NS_S" v-s || fail "no link-local on v-s"
+}
+
 # A resolv.conf for one namespace only (ip netns exec bind-mounts it),
 # naming NAMESERVER; removed at cleanup: netns_resolv NS NAMESERVER
 netns_resolv() {
