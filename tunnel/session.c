@@ -935,6 +935,8 @@ session_resocket(struct session *ss, int fd)
 	ss->fd = fd;
 	ss->conn.sock_fd = fd;
 	ss->conn.blocked = 0;
+	/* A new path may take UDP_SEGMENT where the old one refused it. */
+	ss->conn.nogso = 0;
 	event_set(&ss->rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, ss);
 	event_set(&ss->wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, ss);
 	event_add(&ss->rd_ev, NULL);
