@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coalesce.h"
 #include "dgram.h"
 #include "gso.h"
 #include "icmp.h"
@@ -78,6 +79,9 @@
 
 static const uint8_t	 vnet_zero[TUNHDR_VNET_LEN];
 
+static void	 dp_tun_joined(void *, const uint8_t *, const uint8_t *, size_t,
+		    size_t);
+
 static int	 dp_dgram_out(struct datapath *, struct dp_conn *, uint8_t *,
 		    size_t, uint64_t);
 static int	 dp_csum_finish(uint8_t *, size_t, size_t, size_t);
@@ -101,8 +105,10 @@ dp_init(struct datapath *dp, struct tunnel_stats *stats)
 	dp->icap = DP_IBUF_SIZE + DP_FRAME_MAX;
 	dp->ocap = DP_OBUF_SIZE + DP_FRAME_MAX + TUNHDR_AF_LEN;
 	if ((dp->ibuf = malloc(dp->icap)) == NULL ||
-	    (dp->obuf = malloc(dp->ocap)) == NULL)
+	    (dp->obuf = malloc(dp->ocap)) == NULL ||
+	    (dp->co = malloc(sizeof(*dp->co))) == NULL)
 		fatal("%s", __func__);
+	coalesce_init(dp->co, 1500, dp_tun_joined, dp);
 	dp->tun_max = 1500;
 	dp->tun_mtu = 1500;
 	dp->aqm = 1;
@@ -125,12 +131,14 @@ dp_nonblock(int fd)
 void
 dp_set_tun(struct datapath *dp, int fd, int flags, int mtu)
 {
+	dp_tun_flush(dp);
 	dp->tun_fd = fd;
 	dp->tun_flags = flags;
 	dp->tun_hdr = tunhdr_len(flags & TUN_F_AFHEADER);
 	if (mtu < 576 || mtu > 65535)
 		mtu = 1500;
 	dp->tun_mtu = mtu;
+	coalesce_init(dp->co, mtu, dp_tun_joined, dp);
 	if (flags & TUN_F_VNETHDR)
 		dp->tun_max = DP_VNET_MAX;
 	else
@@ -191,6 +199,11 @@ dp_detach(struct dp_conn *c)
 {
 	struct datapath	*dp = c->dp;
 
+	/* Its packets may still be pending: they go to the TUN now. */
+	if (dp->co_conn == c) {
+		dp_tun_flush(dp);
+		dp->co_conn = NULL;
+	}
 	if (dp->batch == c) {
 		dp->batch = NULL;
 		dp->olen = 0;
@@ -555,6 +568,7 @@ dp_tun_inject(struct datapath *dp, uint8_t *pkt, size_t len)
 	uint8_t		 af[TUNHDR_AF_LEN];
 	int		 n = 0;
 
+	dp_tun_flush(dp);
 	if (dp->tun_flags & TUN_F_VNETHDR) {
 		iov[n].iov_base = (void *)vnet_zero;
 		iov[n++].iov_len = sizeof(vnet_zero);
@@ -1048,14 +1062,70 @@ dp_vnet_adapt(const struct datapath *dp, uint8_t *pkt, size_t *len, int *addhdr)
 	return pkt + TUNHDR_VNET_LEN;
 }
 
+/* The outcome of a TUN write of npkts packets, bytes in all. */
+static void
+dp_tun_written(struct datapath *dp, struct dp_conn *c, ssize_t n,
+    size_t bytes, size_t npkts)
+{
+	if (n == -1) {
+		/* EIO: the interface is down, nothing to worry about. */
+		if (errno == EIO)
+			log_ratelimited(log_debug, "TUN write: interface down");
+		else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != ENOBUFS)
+			log_ratelimited(log_warn, "TUN write");
+		dp->stats->drops[DROP_TUN_WRITE] += npkts;
+		return;
+	}
+	dp->stats->bytes_in += bytes;
+	dp->stats->packets_in += npkts;
+	if (c != NULL && c->pc != NULL) {
+		c->pc->bytes_in += bytes;
+		c->pc->packets_in += npkts;
+	}
+}
+
+/*
+ * coalesce.c's output: a packet as it came, or a super-packet of nseg
+ * (counted as the packets it stands for, their headers included).
+ */
+static void
+dp_tun_joined(void *arg, const uint8_t *vh, const uint8_t *pkt, size_t len,
+    size_t nseg)
+{
+	struct datapath	*dp = arg;
+	struct iovec	 iov[2];
+	size_t		 bytes = len;
+	ssize_t		 n;
+
+	if (nseg > 1)
+		bytes += (nseg - 1) * (vh[VNETHDR_HDR_LEN] |
+		    vh[VNETHDR_HDR_LEN + 1] << 8);
+	iov[0].iov_base = (void *)vh;
+	iov[0].iov_len = TUNHDR_VNET_LEN;
+	iov[1].iov_base = (void *)pkt;
+	iov[1].iov_len = len;
+	n = writev(dp->tun_fd, iov, 2);
+	dp_tun_written(dp, dp->co_conn, n, bytes, nseg);
+}
+
+void
+dp_tun_flush(struct datapath *dp)
+{
+	coalesce_flush(dp->co);
+}
+
 /*
  * Hands one verified packet to the TUN.  The bytes before pkt belong to
  * its frame header, already consumed, so an AF header goes there.
  * Writes that fail are drops: a TUN write does not block for long, and
- * waiting would stall the transport.
+ * waiting would stall the transport.  join: a datagram of a receive
+ * batch, which a vnet TUN may get joined with the next ones of its TCP
+ * flow (coalesce.h) once it passed every check here; the caller then
+ * calls dp_tun_flush() at the end of the batch.
  */
 static void
-dp_tun_write(struct dp_conn *c, uint8_t *pkt, size_t len)
+dp_tun_write(struct dp_conn *c, uint8_t *pkt, size_t len, int join)
 {
 	struct datapath	*dp = c->dp;
 	struct iovec	 iov[2];
@@ -1089,6 +1159,16 @@ dp_tun_write(struct dp_conn *c, uint8_t *pkt, size_t len)
 			return;
 		}
 	}
+	if (addhdr && join) {
+		if (dp->co_conn != c) {
+			dp_tun_flush(dp);
+			dp->co_conn = c;
+		}
+		coalesce_add(dp->co, pkt, len);
+		return;
+	}
+	/* Whatever is pending came first. */
+	dp_tun_flush(dp);
 	if (addhdr) {
 		iov[0].iov_base = (void *)vnet_zero;
 		iov[0].iov_len = sizeof(vnet_zero);
@@ -1104,22 +1184,7 @@ dp_tun_write(struct dp_conn *c, uint8_t *pkt, size_t len)
 		n = write(dp->tun_fd, pkt - dp->tun_hdr, len + dp->tun_hdr);
 	} else
 		n = write(dp->tun_fd, pkt, len);
-	if (n == -1) {
-		/* EIO: the interface is down, nothing to worry about. */
-		if (errno == EIO)
-			log_ratelimited(log_debug, "TUN write: interface down");
-		else if (errno != EAGAIN && errno != EWOULDBLOCK &&
-		    errno != ENOBUFS)
-			log_ratelimited(log_warn, "TUN write");
-		dp_drop(dp, DROP_TUN_WRITE);
-		return;
-	}
-	dp->stats->bytes_in += len;
-	dp->stats->packets_in++;
-	if (c->pc != NULL) {
-		c->pc->bytes_in += len;
-		c->pc->packets_in++;
-	}
+	dp_tun_written(dp, c, n, len, 1);
 }
 
 /* Opens every complete unit in the input buffer; -1 ends the session.
@@ -1146,13 +1211,13 @@ dp_open_frames(struct dp_conn *c, size_t ilen, uint64_t now)
 			break;
 		pos += r;
 		if (ev.type == PROTO_EV_DATA)
-			dp_tun_write(c, ev.data, ev.len);
+			dp_tun_write(c, ev.data, ev.len, 0);
 		else if (ev.type == PROTO_EV_UP) {
 			/* A protocol whose key confirmation is a data
 			 * frame (DSVPN's) hands over its packet here. */
 			c->events |= DP_EV_UP;
 			if (ev.data != NULL && ev.len > 0)
-				dp_tun_write(c, ev.data, ev.len);
+				dp_tun_write(c, ev.data, ev.len, 0);
 		}
 		else if (ev.type == PROTO_EV_PUSH && c->on_push != NULL)
 			c->on_push(c, ev.data, ev.len);
@@ -1215,7 +1280,7 @@ dp_dgram_input(struct dp_conn *c, uint8_t *buf, size_t len, uint64_t now)
 		/* FALLTHROUGH */
 	case PROTO_EV_DATA:
 		if (ev.data != NULL && ev.len > 0)
-			dp_tun_write(c, ev.data, ev.len);
+			dp_tun_write(c, ev.data, ev.len, 1);
 		break;
 	case PROTO_EV_PUSH:
 		if (c->on_push != NULL)
@@ -1237,7 +1302,7 @@ dp_dgram_input(struct dp_conn *c, uint8_t *buf, size_t len, uint64_t now)
 void
 dp_deliver(struct dp_conn *c, uint8_t *pkt, size_t len)
 {
-	dp_tun_write(c, pkt, len);
+	dp_tun_write(c, pkt, len, 0);
 }
 
 /*
@@ -1260,7 +1325,7 @@ dp_dgram_run(struct dp_conn *c, size_t n, size_t seg, uint64_t now)
 
 /* A client's connected UDP socket: a batch of reads per wakeup. */
 static int
-dp_dgram_read(struct dp_conn *c, uint64_t now)
+dp_dgram_batch(struct dp_conn *c, uint64_t now)
 {
 	struct datapath	*dp = c->dp;
 	ssize_t		 n;
@@ -1286,6 +1351,17 @@ dp_dgram_read(struct dp_conn *c, uint64_t now)
 			return -1;
 	}
 	return 1;
+}
+
+/* The batch, then what it left pending: no packet waits for the next. */
+static int
+dp_dgram_read(struct dp_conn *c, uint64_t now)
+{
+	int	 r;
+
+	r = dp_dgram_batch(c, now);
+	dp_tun_flush(c->dp);
+	return r;
 }
 
 int

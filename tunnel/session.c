@@ -964,6 +964,12 @@ session_conn(struct session *ss)
 	return &ss->conn;
 }
 
+void
+session_tun_flush(void)
+{
+	dp_tun_flush(&s.dp);
+}
+
 /* A reload's timers, for the sessions already running: the next tick
  * comes at once, since a deadline may have moved closer. */
 void

@@ -162,6 +162,10 @@ struct datapath {
 	 * their write events (dp_take_backlogged). */
 	struct dp_conn		*backlog[DP_BATCH];
 	unsigned int		 nbacklog;
+	/* A vnet TUN: the TCP segments of a receive batch joined
+	 * (coalesce.h), and the session they came from. */
+	struct coalesce		*co;
+	struct dp_conn		*co_conn;
 };
 
 /* datapath.c: no events, no policy of its own; the caller owns the
@@ -194,6 +198,9 @@ int	 dp_feed(struct dp_conn *, const uint8_t *, size_t, uint64_t now);
 int	 dp_dgram_input(struct dp_conn *, uint8_t *, size_t, uint64_t now);
 /* A verified packet from a session, to the TUN (checked there). */
 void	 dp_deliver(struct dp_conn *, uint8_t *, size_t);
+/* Writes the TCP segments a receive batch left joined (coalesce.h):
+ * a caller of dp_dgram_input() calls it at the end of every batch. */
+void	 dp_tun_flush(struct datapath *);
 /* Sends one datagram of c's: 0, or -1 if the kernel refused its size. */
 int	 dp_dgram_send(struct dp_conn *, const uint8_t *, size_t);
 /* Bytes waiting to be written, control bytes included. */
@@ -225,6 +232,8 @@ void	 session_set_udp_index(struct session *, uint32_t);
 void	 session_dgram_input(struct session *, uint8_t *, size_t,
 	    const struct sockaddr *, socklen_t, const char *endpoint);
 struct dp_conn *session_conn(struct session *);
+/* The end of a batch of session_dgram_input(): dp_tun_flush(). */
+void	 session_tun_flush(void);
 /* Roaming: a client's UDP socket (-1: not such a session), and the
  * move of its session to a fresh socket fd. */
 int	 session_dgram_fd(const struct session *);

@@ -414,7 +414,7 @@ udp_read_cb(int fd, short ev, void *arg)
 		n = udpio_recv(fd, rbuf, UDP_RBUF_LEN, &from, &fromlen, &seg);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
+				break;
 			if (errno != EINTR && errno != ECONNREFUSED)
 				log_ratelimited(log_warn, "udp: recvfrom");
 			continue;
@@ -427,6 +427,8 @@ udp_read_cb(int fd, short ev, void *arg)
 			udp_one(fd, rbuf + off, (size_t)n - off < seg ?
 			    (size_t)n - off : seg, &from, fromlen, now);
 	}
+	/* The sessions' packets this batch left joined: none waits. */
+	session_tun_flush();
 }
 
 /* Pending sessions that did not come up in time; cookie secrets. */
