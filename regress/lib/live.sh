@@ -354,8 +354,11 @@ leak_watch_start() {
 	local ns=${1:-$NS_C} dev=${2:-v-c}
 	command -v tcpdump >/dev/null || skip "needs tcpdump"
 	LEAK_FILE=$LIVE_DIR/leak.$$.$RANDOM.pcap
-	ip netns exec "$ns" tcpdump -i "$dev" -Q out -n -U -w "$LEAK_FILE" \
-	    "$(leak_filter)" 2>"$LEAK_FILE.log" &
+	# --immediate-mode: without it libpcap holds packets in its ring
+	# for up to a second, so a check made soon after a leak, or a
+	# capture stopped soon after, could miss it.
+	ip netns exec "$ns" tcpdump -i "$dev" -Q out -n -U --immediate-mode \
+	    -w "$LEAK_FILE" "$(leak_filter)" 2>"$LEAK_FILE.log" &
 	LEAK_PID=$!
 	PIDS="$PIDS $LEAK_PID"
 	wait_for 10 grep -q "listening on" "$LEAK_FILE.log" ||
