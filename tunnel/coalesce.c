@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include "coalesce.h"
+#include "csum.h"
 #include "tunhdr.h"
 #include "vnet.h"
 
@@ -96,41 +97,6 @@ get32be(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The RFC 1071 sum of len bytes, added to sum, not folded. */
-static uint32_t
-sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += get16be(p + i);
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static unsigned int
-fold(uint32_t sum)
-{
-	while (sum > 0xffff)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-/* The pseudo-header of a TCP segment of tlen bytes, not folded. */
-static uint32_t
-pseudo(const uint8_t *pkt, int ver, size_t tlen)
-{
-	uint32_t	 sum;
-
-	if (ver == 4)
-		sum = sum16(0, pkt + 12, 8);
-	else
-		sum = sum16(0, pkt + 8, 32);
-	return sum + IPPROTO_TCP + (uint32_t)(tlen >> 16) +
-	    (uint32_t)(tlen & 0xffff);
-}
-
 static int
 parse_ip(const uint8_t *pkt, size_t len, struct coalesce_seg *s)
 {
@@ -141,7 +107,7 @@ parse_ip(const uint8_t *pkt, size_t len, struct coalesce_seg *s)
 		    get16be(pkt + 2) != len ||
 		    (get16be(pkt + 6) & ~0x4000) != 0 ||
 		    pkt[9] != IPPROTO_TCP ||
-		    fold(sum16(0, pkt, IP4_HDR_LEN)) != 0xffff)
+		    csum_fold(csum_add(pkt, IP4_HDR_LEN, 0)) != 0xffff)
 			return -1;
 		s->l4off = IP4_HDR_LEN;
 		return 0;
@@ -180,8 +146,8 @@ parse_seg(const uint8_t *pkt, size_t len, size_t mtu, struct coalesce_seg *s)
 	if (s->paylen < s->hdrlen || len > mtu)
 		return -1;
 	/* Last: the checksum, the most expensive test. */
-	if (fold(sum16(pseudo(pkt, s->ver, len - s->l4off), th,
-	    len - s->l4off)) != 0xffff)
+	if (csum_fold(csum_add(th, len - s->l4off,
+	    csum_tcp_pseudo(pkt, s->ver, len - s->l4off))) != 0xffff)
 		return -1;
 	return 0;
 }
@@ -283,15 +249,18 @@ finish(struct coalesce *co)
 {
 	uint8_t		*vh = co->frame, *p = co->frame + TUNHDR_VNET_LEN;
 	size_t		 tlen = co->len - co->l4off;
+	uint16_t	 seed;
 	int		 ver = p[0] >> 4;
 
 	if (ver == 4) {
 		put16be(p + 2, co->len);
 		put16be(p + 10, 0);
-		put16be(p + 10, ~fold(sum16(0, p, IP4_HDR_LEN)) & 0xffff);
+		csum_put(p + 10, csum_add(p, IP4_HDR_LEN, 0));
 	} else
 		put16be(p + 4, co->len - IP6_HDR_LEN);
-	put16be(p + co->l4off + TCP_CSUM_OFF, fold(pseudo(p, ver, tlen)));
+	/* Seeded, not complemented, as Linux wants for NEEDS_CSUM. */
+	seed = csum_fold(csum_tcp_pseudo(p, ver, tlen));
+	memcpy(p + co->l4off + TCP_CSUM_OFF, &seed, 2);
 	vh[VNETHDR_FLAGS] = VNETHDR_F_NEEDS_CSUM;
 	vh[VNETHDR_GSO_TYPE] = ver == 4 ? VNETHDR_GSO_TCPV4 : VNETHDR_GSO_TCPV6;
 	put16le(vh + VNETHDR_HDR_LEN, co->hdrlen);

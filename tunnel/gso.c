@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "csum.h"
 #include "gso.h"
 #include "tunhdr.h"
 #include "vnet.h"
@@ -61,47 +62,6 @@ put16be(uint8_t *p, unsigned int v)
 {
 	p[0] = (v >> 8) & 0xff;
 	p[1] = v & 0xff;
-}
-
-/*
- * The ones' complement sum does not care about byte order (RFC 1071):
- * words are added as the host loads them and the folded result stored
- * the same way.  len is even but for the last piece of a sum.
- */
-static uint64_t
-gso_sum(const uint8_t *p, size_t len, uint64_t acc)
-{
-	uint32_t	 w;
-	uint16_t	 h = 0;
-
-	for (; len >= 4; p += 4, len -= 4) {
-		memcpy(&w, p, 4);
-		acc += w;
-	}
-	if (len >= 2) {
-		memcpy(&h, p, 2);
-		acc += h;
-		p += 2;
-		len -= 2;
-	}
-	if (len == 1) {
-		h = 0;
-		memcpy(&h, p, 1);
-		acc += h;
-	}
-	return acc;
-}
-
-/* Folds a sum and stores its complement at p, as the host sums. */
-static void
-gso_sum_put(uint8_t *p, uint64_t acc)
-{
-	uint16_t	 c;
-
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	c = ~acc & 0xffff;
-	memcpy(p, &c, 2);
 }
 
 /* IPv4: one whole datagram, not a fragment, carrying TCP. */
@@ -195,7 +155,7 @@ gso_ip_fix(const struct gso *g, uint8_t *out, size_t i, size_t len)
 	put16be(out + 2, len);
 	put16be(out + 4, (get16be(out + 4) + i) & 0xffff);
 	out[10] = out[11] = 0;
-	gso_sum_put(out + 10, gso_sum(out, g->l4off, 0));
+	csum_put(out + 10, csum_add(out, g->l4off, 0));
 }
 
 /* The TCP header of segment i of nseg, its checksum over tlen bytes. */
@@ -203,7 +163,6 @@ static void
 gso_tcp_fix(const struct gso *g, uint8_t *out, size_t i, size_t tlen)
 {
 	uint8_t		*t = out + g->l4off;
-	uint8_t		 ph[4];
 	uint32_t	 seq;
 	uint64_t	 acc;
 
@@ -219,17 +178,8 @@ gso_tcp_fix(const struct gso *g, uint8_t *out, size_t i, size_t tlen)
 	if (i + 1 < g->nseg)
 		t[13] &= ~(TCP_F_FIN | TCP_F_PSH);
 	t[16] = t[17] = 0;
-	/* The pseudo-header: addresses, protocol, TCP length (IPv6's
-	 * 32-bit length and next header sum the same for a short one). */
-	if (g->ver == 4)
-		acc = gso_sum(out + 12, 8, 0);
-	else
-		acc = gso_sum(out + 8, 32, 0);
-	ph[0] = 0;
-	ph[1] = IPPROTO_TCP;
-	put16be(ph + 2, tlen);
-	acc = gso_sum(ph, 4, acc);
-	gso_sum_put(t + 16, gso_sum(t, tlen, acc));
+	acc = csum_tcp_pseudo(out, g->ver, tlen);
+	csum_put(t + 16, csum_add(t, tlen, acc));
 }
 
 size_t
