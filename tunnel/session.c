@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <event.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@
 #define SESSION_TICK_MAX_MS	1000
 #define CLONE_INTERVAL		60	/* seconds between clone reports */
 #define CANDIDATES_MAX		4	/* unconfirmed sessions per peer */
+#define SESSION_TCP_BACKSTOP	4	/* user timeout, in dead-peer timeouts */
 
 /*
  * The sessions: each a transport socket, its protocol and the events
@@ -721,8 +723,8 @@ session_trim_candidates(struct tpeer *p)
  * A protocol without keepalives of its own (DSVPN) relies on TCP's:
  * probes after keepalive seconds of silence, every keepalive seconds,
  * so that a vanished peer is dropped about the dead-peer timeout after
- * it went silent.  TCP_USER_TIMEOUT (set for every session) bounds
- * data left unacknowledged.
+ * it went silent; TCP_USER_TIMEOUT bounds data left unacknowledged to
+ * the same time.
  */
 static void
 session_tcp_keepalive(int fd)
@@ -734,6 +736,23 @@ session_tcp_keepalive(int fd)
 		ka = 1;
 	(void)sockopt_keepalive(fd, ka, ka, dead > ka ? (dead - ka) / ka :
 	    1);
+	tcpinfo_user_timeout(fd, tunnel_dead_ms());
+}
+
+/*
+ * The native protocol finds dead peers itself, and tells a slow stream
+ * from a dead one (session_tcp_progress()).  The kernel's user timeout
+ * is only a backstop behind it: set to the dead-peer timeout it would
+ * end a live session whenever one segment stays unacknowledged that
+ * long, which heavy loss and backed-off retransmissions do now and then
+ * (seven losses of one segment in a row at 20 % loss both ways).
+ */
+static unsigned int
+session_tcp_backstop_ms(void)
+{
+	uint64_t	 ms = (uint64_t)tunnel_dead_ms() * SESSION_TCP_BACKSTOP;
+
+	return ms > UINT_MAX ? UINT_MAX : (unsigned int)ms;
 }
 
 /* The host part of "host port": to tell a clone from a reconnect. */
@@ -846,9 +865,10 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 			ss->conn.on_src_gone = session_src_gone;
 	} else {
 		tcpinfo_init(fd, &ss->ti);
-		tcpinfo_user_timeout(fd, tunnel_dead_ms());
 		if (sp.ops->tcp_dead)
 			session_tcp_keepalive(fd);
+		else
+			tcpinfo_user_timeout(fd, session_tcp_backstop_ms());
 	}
 	event_set(&ss->rd_ev, fd, EV_READ | EV_PERSIST, session_rd_cb, ss);
 	event_set(&ss->wr_ev, fd, EV_WRITE | EV_PERSIST, session_wr_cb, ss);

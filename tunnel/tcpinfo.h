@@ -20,8 +20,9 @@
  * the last look).  Under heavy loss the outer TCP can deliver nothing
  * for longer than the dead-peer timeout while it is busy retransmitting;
  * that is a slow peer, not a dead one.  A truly dead peer is still cut:
+ * one that neither acks nor sends makes no progress, and behind that
  * TCP_USER_TIMEOUT makes the kernel give up on data left unacknowledged
- * that long, and a peer that neither acks nor sends makes no progress.
+ * for a few dead-peer timeouts (session.c).
  * Linux reads TCP_INFO (tcpinfo-linux.c); elsewhere there is no such
  * view (tcpinfo-none.c) and the protocol's silence timer decides alone.
  */
