@@ -835,6 +835,21 @@ dp_dgram_out(struct datapath *dp, struct dp_conn *c, uint8_t *pkt,
 }
 
 /*
+ * CoDel on a packet read from the TUN, for sessions over either
+ * transport (a UDP session's packets used to skip it): 1 send it (an
+ * ECN-capable one may come marked), 0 it was dropped.
+ */
+static int
+dp_tun_admit(struct datapath *dp, uint8_t *pkt, size_t len, uint64_t us)
+{
+	if (!dp->aqm || !codel_drop(&dp->codel, us - dp->tun_empty, us) ||
+	    dp_ecn_mark(dp, pkt, len) == 0)
+		return 1;
+	dp_drop(dp, DROP_QUEUE_FULL);
+	return 0;
+}
+
+/*
  * One TUN read into the batch: 1 sealed, 0 dropped, -1 empty.  The
  * packet is read where a frame of the batch's protocol puts its
  * payload; if it turns out to be for another session, the batch is
@@ -863,7 +878,8 @@ dp_tun_read_one(struct datapath *dp, uint64_t now, uint64_t us)
 	if ((c = dp_route(dp, pkt, len)) == NULL)
 		return 0;
 	if (c->sp.ops->datagram)
-		return dp_dgram_out(dp, c, pkt, len, now);
+		return dp_tun_admit(dp, pkt, len, us) ?
+		    dp_dgram_out(dp, c, pkt, len, now) : 0;
 	if (c != dp->batch) {
 		dp_flush_batch(dp);
 		dp->batch = c;
@@ -878,11 +894,8 @@ dp_tun_read_one(struct datapath *dp, uint64_t now, uint64_t us)
 			c->pc->drops_queue++;
 		return 0;
 	}
-	if (dp->aqm && codel_drop(&dp->codel, us - dp->tun_empty, us) &&
-	    dp_ecn_mark(dp, pkt, len) == -1) {
-		dp_drop(dp, DROP_QUEUE_FULL);
+	if (!dp_tun_admit(dp, pkt, len, us))
 		return 0;
-	}
 	/* Control bytes queued since the last frame go before it: the
 	 * batch so far, then them, then this packet's frame. */
 	if (c->sp.ops->pending(c->sp.st, &ctl) > 0) {
