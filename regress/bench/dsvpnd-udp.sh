@@ -2,7 +2,8 @@
 # bench/netns-vpn-bench.sh, measured exactly as regress/bench/dsvpnd.sh
 # measures TCP: the same configuration with "transport udp" on both
 # ends.  The client's TUN MTU follows the path MTU it probes (1439 on
-# the harness's 1500-byte veth), and the TUN runs without offloads.
+# the harness's 1500-byte veth); the TUN keeps its offloads, the tunnel
+# cuts TSO frames into datagrams and joins them again on receipt.
 # The same variables as dsvpnd.sh.
 #
 #   ../shared/bench/netns-vpn-bench.sh -n 3 regress/bench/dsvpnd-udp.sh \
