@@ -61,6 +61,15 @@ done
 wait_for 10 ping_ok "$NS_C" "$REMOTE_IP" || fail "no traffic through A"
 wait_for 10 ping_ok "$NS_C" "$FAR_B" || fail "no traffic through B"
 ip -n "$NS_C" route get "$FAR_B" | grep -q tcb || fail "B's route not via tcb"
+# Over UDP (t-udp-instances.sh) both sessions must really be datagrams.
+if [ -n "$LIVE_TRANSPORT" ]; then
+	for n in ca cb; do
+		tr=$(ctl $n status -j | jq -r .transport)
+		[ "$tr" = "$LIVE_TRANSPORT" ] ||
+		    fail "$n runs over $tr, not $LIVE_TRANSPORT"
+	done
+	note "both client instances up over $LIVE_TRANSPORT"
+fi
 b0=$(b_state)
 ip netns exec "$NS_C" ping -c 400 -i 0.1 "$FAR_B" >"$LIVE_DIR/ping.out" &
 pinger=$!
