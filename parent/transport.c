@@ -60,6 +60,31 @@ transport_fdflags(int fd)
 }
 
 /*
+ * A server's UDP socket reports the address each datagram came to, so
+ * that the tunnel answers from it (tunnel/udpio.h): on a wildcard
+ * socket of a host with several addresses the kernel's own choice of
+ * source may be another, which the client's connected socket ignores.
+ * A dual-stack socket reports IPv4 ones through IPV6_PKTINFO too.
+ * Linux only, as udpio-linux.c reads it.  Best effort: without it the
+ * kernel chooses, as before.
+ */
+static void
+udp_want_local(int fd, int family)
+{
+	int	 on = 1;
+
+#if defined(__linux__) && defined(IPV6_RECVPKTINFO)
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+		    sizeof(on));
+#endif
+#if defined(__linux__) && defined(IP_PKTINFO)
+	if (family == AF_INET)
+		(void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+#endif
+}
+
+/*
  * No TCP_DEFER_ACCEPT: the tunnel worker times out silent connections
  * itself, and a deferred accept would hide them from its cap on
  * unauthenticated connections.  The congestion control is set here
@@ -99,6 +124,8 @@ listen_addr(const struct addrinfo *ai, int v6only, char *err,
 	}
 	if (ai->ai_socktype == SOCK_STREAM)
 		sockopt_congestion(fd);
+	else
+		udp_want_local(fd, ai->ai_family);
 	return (fd);
 }
 

@@ -365,13 +365,8 @@ dp_dgram_send(struct dp_conn *c, const uint8_t *buf, size_t len)
 {
 	ssize_t	 n;
 
-	do {
-		if (c->tolen > 0)
-			n = sendto(c->sock_fd, buf, len, 0,
-			    (struct sockaddr *)&c->to, c->tolen);
-		else
-			n = send(c->sock_fd, buf, len, 0);
-	} while (n == -1 && errno == EINTR);
+	n = udpio_send1(c->sock_fd, (struct sockaddr *)&c->to, c->tolen,
+	    &c->local, buf, len);
 	if (n != -1)
 		return 0;
 	if (errno == EMSGSIZE)
@@ -763,7 +758,7 @@ dp_gso_run(struct datapath *dp, struct dp_conn *c, const struct gso *g,
 	if (n > 0) {
 		nogso = c->nogso;
 		sent = udpio_send(c->sock_fd, (struct sockaddr *)&c->to,
-		    c->tolen, gbuf, size, n, used, &c->nogso);
+		    c->tolen, &c->local, gbuf, size, n, used, &c->nogso);
 		if (c->nogso && !nogso)
 			log_info("UDP_SEGMENT refused (%s): sendmmsg instead",
 			    strerror(c->nogso));
@@ -1347,7 +1342,7 @@ dp_dgram_batch(struct dp_conn *c, uint64_t now)
 
 	for (i = 0; i < DP_BATCH && !(c->events & DP_EV_CLOSED); i++) {
 		n = udpio_recv(c->sock_fd, dp->ibuf, dp->icap, NULL, NULL,
-		    &seg);
+		    &seg, NULL);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;

@@ -814,18 +814,19 @@ struct session *
 session_start(int fd, struct sproto sp, const char *endpoint,
     struct tpeer *p)
 {
-	return session_start_dgram(fd, 0, sp, endpoint, p, NULL, 0);
+	return session_start_dgram(fd, 0, sp, endpoint, p, NULL, 0, NULL);
 }
 
 /*
  * Over UDP (sp.ops->datagram): a client's own connected socket, read
  * here; or (shared) a server's socket, which udp.c reads for every
- * session, sending to the client's address to.
+ * session, sending to the client's address to, from the address local
+ * the client sent to (NULL: the kernel's choice).
  */
 struct session *
 session_start_dgram(int fd, int shared, struct sproto sp,
     const char *endpoint, struct tpeer *p, const struct sockaddr *to,
-    socklen_t tolen)
+    socklen_t tolen, const struct udpio_local *local)
 {
 	struct session	*ss;
 	uint64_t	 now = now_ms(), next = now + SESSION_TICK_MAX_MS;
@@ -855,6 +856,8 @@ session_start_dgram(int fd, int shared, struct sproto sp,
 		memcpy(&ss->conn.to, to, tolen);
 		ss->conn.tolen = tolen;
 	}
+	if (local != NULL)
+		ss->conn.local = *local;
 	if (!s.server)
 		ss->conn.on_push = session_on_push;
 	if (ss->dgram) {
@@ -906,14 +909,20 @@ session_set_udp_index(struct session *ss, uint32_t index)
  */
 void
 session_dgram_input(struct session *ss, uint8_t *buf, size_t len,
-    const struct sockaddr *from, socklen_t fromlen, const char *endpoint)
+    const struct sockaddr *from, socklen_t fromlen, const char *endpoint,
+    const struct udpio_local *local)
 {
-	int	 r;
+	int	 r, newest;
 
 	ss->last_rx_ms = now_ms();
 	ss->conn.events = 0;
 	r = dp_dgram_input(&ss->conn, buf, len, ss->last_rx_ms);
-	if (r == 1 && (sproto_dgram_flags(&ss->conn.sp) & DGRAM_EVF_NEWEST) &&
+	newest = r == 1 &&
+	    (sproto_dgram_flags(&ss->conn.sp) & DGRAM_EVF_NEWEST);
+	/* Answers leave from the address the client sends to. */
+	if (newest)
+		ss->conn.local = *local;
+	if (newest &&
 	    (fromlen != ss->conn.tolen ||
 	    memcmp(from, &ss->conn.to, fromlen) != 0) &&
 	    fromlen <= sizeof(ss->conn.to)) {

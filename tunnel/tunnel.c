@@ -681,7 +681,7 @@ tunnel_connected(struct msg *m, int fd)
 			fatal("sproto_dgram");
 		log_debug("udp to %s, handshaking", ep.addr);
 		(void)session_start_dgram(fd, 0, sp, ep.addr, peertab.v[0],
-		    NULL, 0);
+		    NULL, 0, NULL);
 		return;
 	}
 	log_debug("connected to %s, handshaking", ep.addr);

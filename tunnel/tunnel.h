@@ -31,6 +31,7 @@
 #include "msgcat.h"
 #include "proto.h"
 #include "sessproto.h"
+#include "udpio.h"
 
 struct srccheck;
 
@@ -123,6 +124,7 @@ struct dp_conn {
 	 * (0: not known yet, any). */
 	struct sockaddr_storage	 to;
 	socklen_t		 tolen;
+	struct udpio_local	 local;		/* a server's: our side */
 	size_t			 max_payload;
 	int			 blocked;	/* the socket was full */
 	int			 nogso;		/* UDP_SEGMENT refused: errno */
@@ -227,10 +229,11 @@ struct session *session_start(int fd, struct sproto sp,
  * datagrams go to to); else a client's connected one. */
 struct session *session_start_dgram(int fd, int shared, struct sproto sp,
 	    const char *endpoint, struct tpeer *p, const struct sockaddr *to,
-	    socklen_t tolen);
+	    socklen_t tolen, const struct udpio_local *local);
 void	 session_set_udp_index(struct session *, uint32_t);
 void	 session_dgram_input(struct session *, uint8_t *, size_t,
-	    const struct sockaddr *, socklen_t, const char *endpoint);
+	    const struct sockaddr *, socklen_t, const char *endpoint,
+	    const struct udpio_local *local);
 struct dp_conn *session_conn(struct session *);
 /* The end of a batch of session_dgram_input(): dp_tun_flush(). */
 void	 session_tun_flush(void);

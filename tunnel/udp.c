@@ -84,6 +84,7 @@ struct uslot {
 	uint64_t		 since;
 	struct sockaddr_storage	 from;
 	socklen_t		 fromlen;
+	struct udpio_local	 local;		/* the address it came to */
 };
 
 struct ulistener {
@@ -98,6 +99,8 @@ static struct tunnel_stats	*ustats;
 static struct cookie_secrets	 cookies;
 static struct ratelimit		*global_rl, *source_rl;
 static struct event		 timer_ev;
+/* The address the datagrams being read came to (udp_read_cb()). */
+static struct udpio_local	 rx_local;
 static uint8_t			*rbuf;
 
 static void	 udp_timer_cb(int, short, void *);
@@ -197,16 +200,15 @@ slot_new(uint32_t *index)
 }
 
 static void
-udp_send_pending(int fd, struct dgram *d, const struct sockaddr_storage *to,
-    socklen_t tolen)
+udp_send_pending(struct uslot *u)
 {
 	const uint8_t	*out;
 	size_t		 n;
 
-	while ((n = dgram_pending(d, &out)) > 0) {
-		(void)sendto(fd, out, n, 0, (const struct sockaddr *)to,
-		    tolen);
-		dgram_consume(d);
+	while ((n = dgram_pending(u->pend, &out)) > 0) {
+		(void)udpio_send1(u->fd, (const struct sockaddr *)&u->from,
+		    u->fromlen, &u->local, out, n);
+		dgram_consume(u->pend);
 	}
 }
 
@@ -264,8 +266,8 @@ udp_hello(int fd, uint8_t *buf, size_t len, struct sockaddr_storage *from,
 	v = dgram_hello_check(&dp, buf, len, key, klen, load, cr, &fault);
 	if (v == DGRAM_COOKIE) {
 		ustats->cookies++;
-		(void)sendto(fd, cr, sizeof(cr), 0, (struct sockaddr *)from,
-		    fromlen);
+		(void)udpio_send1(fd, (struct sockaddr *)from, fromlen,
+		    &rx_local, cr, sizeof(cr));
 		sodium_memzero(&dp, sizeof(dp));
 		return;
 	}
@@ -294,13 +296,14 @@ udp_hello(int fd, uint8_t *buf, size_t len, struct sockaddr_storage *from,
 	u->since = now;
 	memcpy(&u->from, from, fromlen);
 	u->fromlen = fromlen;
+	u->local = rx_local;
 	memset(&ev, 0, sizeof(ev));
 	if (dgram_input(u->pend, buf, len, now, &ev) == -1) {
 		ustats->drops[DROP_HANDSHAKE]++;
 		slot_free(u);
 		return;
 	}
-	udp_send_pending(fd, u->pend, from, fromlen);
+	udp_send_pending(u);
 }
 
 /*
@@ -341,7 +344,7 @@ udp_up(struct uslot *u, const struct dgram_event *ev,
 	}
 	u->index = index;
 	if ((ss = session_start_dgram(fd, 1, sp, ep, p,
-	    (const struct sockaddr *)from, fromlen)) == NULL) {
+	    (const struct sockaddr *)from, fromlen, &rx_local)) == NULL) {
 		memset(u, 0, sizeof(*u));
 		return;
 	}
@@ -366,7 +369,7 @@ udp_data(uint8_t *buf, size_t len, uint32_t index,
 	if (u->sess != NULL) {
 		endpoint_str(from, ep, sizeof(ep));
 		session_dgram_input(u->sess, buf, len,
-		    (struct sockaddr *)from, fromlen, ep);
+		    (struct sockaddr *)from, fromlen, ep, &rx_local);
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
@@ -377,7 +380,7 @@ udp_data(uint8_t *buf, size_t len, uint32_t index,
 	if (ev.flags & DGRAM_EVF_UP)
 		udp_up(u, &ev, from, fromlen);
 	else if (u->pend != NULL)
-		udp_send_pending(u->fd, u->pend, &u->from, u->fromlen);
+		udp_send_pending(u);
 }
 
 static void
@@ -411,7 +414,8 @@ udp_read_cb(int fd, short ev, void *arg)
 
 	for (i = 0; i < UDP_BATCH; i++) {
 		fromlen = sizeof(from);
-		n = udpio_recv(fd, rbuf, UDP_RBUF_LEN, &from, &fromlen, &seg);
+		n = udpio_recv(fd, rbuf, UDP_RBUF_LEN, &from, &fromlen, &seg,
+		    &rx_local);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;

@@ -56,30 +56,71 @@ udpio_msg(struct msghdr *m, struct iovec *iov, const struct sockaddr *to,
 	}
 }
 
+/* Room for a send's control data: a segment size and a source. */
+union udpio_cmsg {
+	struct cmsghdr	 hdr;
+	uint8_t		 buf[CMSG_SPACE(sizeof(uint16_t)) +
+			    CMSG_SPACE(sizeof(struct in6_pktinfo))];
+};
+
+static size_t
+udpio_cmsg_put(union udpio_cmsg *cm, size_t off, int level, int type,
+    const void *data, size_t len)
+{
+	struct cmsghdr	*c = (struct cmsghdr *)(cm->buf + off);
+
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	return (off + CMSG_SPACE(len));
+}
+
+/*
+ * A send's control data into m: the UDP_SEGMENT size (seg 0: none) and
+ * the source address (src NULL or family 0: the kernel's choice).  A
+ * dual-stack socket takes IPV6_PKTINFO for an IPv4-mapped peer too.
+ */
+static void
+udpio_control(struct msghdr *m, union udpio_cmsg *cm, uint16_t seg,
+    const struct udpio_local *src)
+{
+	struct in6_pktinfo	 pi6;
+	struct in_pktinfo	 pi4;
+	size_t			 off = 0;
+
+	memset(cm, 0, sizeof(*cm));
+	if (seg > 0)
+		off = udpio_cmsg_put(cm, off, SOL_UDP, UDP_SEGMENT, &seg,
+		    sizeof(seg));
+	if (src != NULL && src->family == AF_INET6) {
+		memset(&pi6, 0, sizeof(pi6));
+		pi6.ipi6_addr = src->addr.v6;
+		off = udpio_cmsg_put(cm, off, IPPROTO_IPV6, IPV6_PKTINFO,
+		    &pi6, sizeof(pi6));
+	} else if (src != NULL && src->family == AF_INET) {
+		memset(&pi4, 0, sizeof(pi4));
+		pi4.ipi_spec_dst = src->addr.v4;
+		off = udpio_cmsg_put(cm, off, IPPROTO_IP, IP_PKTINFO, &pi4,
+		    sizeof(pi4));
+	}
+	m->msg_control = off > 0 ? cm->buf : NULL;
+	m->msg_controllen = off;
+}
+
 /* 1 all sent, 0 refused (errno set), -1 the kernel cannot: fall back. */
 static int
 udpio_send_gso(int fd, const struct sockaddr *to, socklen_t tolen,
-    const uint8_t *buf, size_t size, size_t total)
+    const struct udpio_local *src, const uint8_t *buf, size_t size,
+    size_t total)
 {
-	union {
-		struct cmsghdr	 hdr;
-		uint8_t		 buf[CMSG_SPACE(sizeof(uint16_t))];
-	}		 cm;
+	union udpio_cmsg cm;
 	struct msghdr	 m;
 	struct iovec	 iov;
-	struct cmsghdr	*c;
-	uint16_t	 seg = size;
 	ssize_t		 r;
 
 	udpio_msg(&m, &iov, to, tolen, buf, total);
-	memset(&cm, 0, sizeof(cm));
-	m.msg_control = cm.buf;
-	m.msg_controllen = sizeof(cm.buf);
-	c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_UDP;
-	c->cmsg_type = UDP_SEGMENT;
-	c->cmsg_len = CMSG_LEN(sizeof(seg));
-	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	udpio_control(&m, &cm, (uint16_t)size, src);
 	do {
 		r = sendmsg(fd, &m, 0);
 	} while (r == -1 && errno == EINTR);
@@ -93,16 +134,20 @@ udpio_send_gso(int fd, const struct sockaddr *to, socklen_t tolen,
 
 static size_t
 udpio_send_mmsg(int fd, const struct sockaddr *to, socklen_t tolen,
-    const uint8_t *buf, size_t size, size_t n, size_t total)
+    const struct udpio_local *src, const uint8_t *buf, size_t size,
+    size_t n, size_t total)
 {
 	struct mmsghdr	 v[UDPIO_MAX];
 	struct iovec	 iov[UDPIO_MAX];
+	union udpio_cmsg cm;
 	size_t		 i, sent = 0;
 	int		 r;
 
 	for (i = 0; i < n; i++) {
 		udpio_msg(&v[i].msg_hdr, &iov[i], to, tolen,
 		    buf + i * size, i + 1 < n ? size : total - i * size);
+		/* One source for all: the kernel only reads it. */
+		udpio_control(&v[i].msg_hdr, &cm, 0, src);
 		v[i].msg_len = 0;
 	}
 	while (sent < n) {
@@ -119,23 +164,42 @@ udpio_send_mmsg(int fd, const struct sockaddr *to, socklen_t tolen,
 
 size_t
 udpio_send(int fd, const struct sockaddr *to, socklen_t tolen,
-    const uint8_t *buf, size_t size, size_t n, size_t total, int *nogso)
+    const struct udpio_local *src, const uint8_t *buf, size_t size,
+    size_t n, size_t total, int *nogso)
 {
 	int	 r;
 
-	if (n == 0 || n > UDPIO_MAX || size == 0 || total > n * size ||
-	    total <= (n - 1) * size) {
+	if (n == 0 || n > UDPIO_MAX || size == 0 || size > UINT16_MAX ||
+	    total > n * size || total <= (n - 1) * size) {
 		errno = EINVAL;
 		return (0);
 	}
 	if (n > 1 && !*nogso) {
-		if ((r = udpio_send_gso(fd, to, tolen, buf, size, total)) == 1)
+		r = udpio_send_gso(fd, to, tolen, src, buf, size, total);
+		if (r == 1)
 			return (n);
 		if (r == 0)
 			return (0);
 		*nogso = errno;
 	}
-	return (udpio_send_mmsg(fd, to, tolen, buf, size, n, total));
+	return (udpio_send_mmsg(fd, to, tolen, src, buf, size, n, total));
+}
+
+ssize_t
+udpio_send1(int fd, const struct sockaddr *to, socklen_t tolen,
+    const struct udpio_local *src, const uint8_t *buf, size_t len)
+{
+	union udpio_cmsg cm;
+	struct msghdr	 m;
+	struct iovec	 iov;
+	ssize_t		 r;
+
+	udpio_msg(&m, &iov, to, tolen, buf, len);
+	udpio_control(&m, &cm, 0, src);
+	do {
+		r = sendmsg(fd, &m, 0);
+	} while (r == -1 && errno == EINTR);
+	return (r);
 }
 
 /* The UDP_GRO segment size of a read, 0 if none or malformed. */
@@ -158,13 +222,43 @@ udpio_gro_size(struct msghdr *m)
 	return (0);
 }
 
+/* The address a read's datagrams came to, family 0 if not said. */
+static void
+udpio_local_of(struct msghdr *m, struct udpio_local *dst)
+{
+	struct cmsghdr		*c;
+	struct in6_pktinfo	 pi6;
+	struct in_pktinfo	 pi4;
+
+	memset(dst, 0, sizeof(*dst));
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO &&
+		    c->cmsg_len == CMSG_LEN(sizeof(pi6))) {
+			memcpy(&pi6, CMSG_DATA(c), sizeof(pi6));
+			dst->family = AF_INET6;
+			dst->addr.v6 = pi6.ipi6_addr;
+			return;
+		}
+		if (c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_PKTINFO &&
+		    c->cmsg_len == CMSG_LEN(sizeof(pi4))) {
+			memcpy(&pi4, CMSG_DATA(c), sizeof(pi4));
+			dst->family = AF_INET;
+			dst->addr.v4 = pi4.ipi_addr;
+			return;
+		}
+	}
+}
+
 ssize_t
 udpio_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_storage *from,
-    socklen_t *fromlen, size_t *seg)
+    socklen_t *fromlen, size_t *seg, struct udpio_local *dst)
 {
 	union {
 		struct cmsghdr	 hdr;
-		uint8_t		 buf[CMSG_SPACE(sizeof(int))];
+		uint8_t		 buf[CMSG_SPACE(sizeof(int)) +
+				    CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	}		 cm;
 	struct msghdr	 m;
 	struct iovec	 iov;
@@ -184,5 +278,7 @@ udpio_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_storage *from,
 		*fromlen = m.msg_namelen;
 	gro = (m.msg_flags & MSG_CTRUNC) ? 0 : udpio_gro_size(&m);
 	*seg = gro > 0 && gro <= (size_t)n ? gro : (size_t)n;
+	if (dst != NULL)
+		udpio_local_of(&m, dst);
 	return (n);
 }

@@ -17,6 +17,7 @@
 /*
  * No UDP segmentation offload here (and the TUN hands over no TSO
  * frames either): one sendto() per datagram, one datagram per read.
+ * No source address is kept either (udpio.h): the kernel chooses.
  */
 #include "compat.h"
 
@@ -29,7 +30,8 @@
 
 size_t
 udpio_send(int fd, const struct sockaddr *to, socklen_t tolen,
-    const uint8_t *buf, size_t size, size_t n, size_t total, int *nogso)
+    const struct udpio_local *src, const uint8_t *buf, size_t size,
+    size_t n, size_t total, int *nogso)
 {
 	size_t	 i, len;
 	ssize_t	 r;
@@ -55,10 +57,28 @@ udpio_send(int fd, const struct sockaddr *to, socklen_t tolen,
 }
 
 ssize_t
+udpio_send1(int fd, const struct sockaddr *to, socklen_t tolen,
+    const struct udpio_local *src, const uint8_t *buf, size_t len)
+{
+	ssize_t	 r;
+
+	do {
+		if (tolen > 0)
+			r = sendto(fd, buf, len, 0, to, tolen);
+		else
+			r = send(fd, buf, len, 0);
+	} while (r == -1 && errno == EINTR);
+	return (r);
+}
+
+ssize_t
 udpio_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_storage *from,
-    socklen_t *fromlen, size_t *seg)
+    socklen_t *fromlen, size_t *seg, struct udpio_local *dst)
 {
 	ssize_t	 n;
+
+	if (dst != NULL)
+		dst->family = 0;
 
 	if (from != NULL)
 		n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)from,

@@ -29,12 +29,29 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define UDPIO_MAX		64	/* datagrams per send */
 #define UDPIO_BYTES		65000	/* bytes per call, headers aside */
+
+/*
+ * The local address a datagram came to, and so the source of what is
+ * sent back.  A server's wildcard socket on a host with several
+ * addresses must answer from the one the client sent to: the client's
+ * connected socket takes nothing from any other.  Linux reports it
+ * where the parent asked (IPV6_RECVPKTINFO, IP_PKTINFO) and takes it
+ * back on each send; elsewhere family stays 0 and the kernel chooses.
+ */
+struct udpio_local {
+	int			 family;	/* 0: none */
+	union {
+		struct in_addr	 v4;
+		struct in6_addr	 v6;	/* IPv4-mapped on a dual socket */
+	}			 addr;
+};
 
 /*
  * Sends n (1 to UDPIO_MAX) datagrams from buf, size bytes each but
@@ -47,18 +64,23 @@
  * for the first that was not (EINTR is retried).
  */
 size_t	 udpio_send(int fd, const struct sockaddr *to, socklen_t tolen,
-	    const uint8_t *buf, size_t size, size_t n, size_t total,
-	    int *nogso);
+	    const struct udpio_local *src, const uint8_t *buf, size_t size,
+	    size_t n, size_t total, int *nogso);
+/* One datagram, from src if not NULL: as send(2) (EINTR retried). */
+ssize_t	 udpio_send1(int fd, const struct sockaddr *to, socklen_t tolen,
+	    const struct udpio_local *src, const uint8_t *buf, size_t len);
 
 /*
  * One read from fd into buf (cap bytes; 65536 holds anything UDP_GRO
  * may coalesce), the sender's address in from (fromlen in and out) if
  * from is not NULL.  *seg is the size of each datagram read but the
  * last: what the UDP_GRO cmsg says, if it is there and between 1 and
- * the bytes read, else the bytes read (one datagram).  Returns the
- * bytes read, or -1 with errno as recv(2).
+ * the bytes read, else the bytes read (one datagram).  dst, if not
+ * NULL, gets the address they came to (family 0 if not known).
+ * Returns the bytes read, or -1 with errno as recv(2).
  */
 ssize_t	 udpio_recv(int fd, uint8_t *buf, size_t cap,
-	    struct sockaddr_storage *from, socklen_t *fromlen, size_t *seg);
+	    struct sockaddr_storage *from, socklen_t *fromlen, size_t *seg,
+	    struct udpio_local *dst);
 
 #endif /* DSVPND_UDPIO_H */

@@ -354,19 +354,19 @@ work_udp_run(int rx, int tx, int grx, int gtx)
 
 	for (i = 0; i < 5; i++)
 		memset(buf + i * 1000, (int)i, 1000);
-	if (udpio_send(tx, NULL, 0, buf, 1000, 5, 4321, &nogso) != 5 ||
+	if (udpio_send(tx, NULL, 0, NULL, buf, 1000, 5, 4321, &nogso) != 5 ||
 	    nogso != 0)
 		return fail(50, "sendmsg UDP_SEGMENT");
 	if (udp_expect(rx, 5, 1000, 321) == -1)
 		return fail(51, "UDP_SEGMENT datagrams");
 	nogso = EIO;
-	if (udpio_send(tx, NULL, 0, buf, 1000, 5, 4999, &nogso) != 5)
+	if (udpio_send(tx, NULL, 0, NULL, buf, 1000, 5, 4999, &nogso) != 5)
 		return fail(52, "sendmmsg");
 	if (udp_expect(rx, 5, 1000, 999) == -1)
 		return fail(53, "sendmmsg datagrams");
 	nogso = 0;
-	if (udpio_send(gtx, NULL, 0, buf, 1000, 5, 4321, &nogso) != 5 ||
-	    udpio_recv(grx, in, sizeof(in), NULL, NULL, &seg) != 4321 ||
+	if (udpio_send(gtx, NULL, 0, NULL, buf, 1000, 5, 4321, &nogso) != 5 ||
+	    udpio_recv(grx, in, sizeof(in), NULL, NULL, &seg, NULL) != 4321 ||
 	    seg != 1000 || memcmp(in, buf, 4321) != 0)
 		return fail(54, "recvmsg UDP_GRO");
 	return 0;
