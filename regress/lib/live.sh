@@ -365,6 +365,19 @@ leak_watch_start() {
 	    fail "tcpdump did not start: $(cat "$LEAK_FILE.log")"
 }
 
+# capture_start NS DEV FILE FILTER [tcpdump args...]: a capture running
+# (it waits till tcpdump listens), its pid in CAP_PID; end it with
+# kill -INT and wait.
+capture_start() {
+	local ns=$1 dev=$2 file=$3 filter=$4; shift 4
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U --immediate-mode "$@" \
+	    -w "$file" "$filter" 2>"$file.log" &
+	CAP_PID=$!
+	PIDS="$PIDS $CAP_PID"
+	wait_for 10 grep -q "listening on" "$file.log" ||
+	    fail "tcpdump did not start: $(cat "$file.log")"
+}
+
 leak_count() {
 	[ -s "$LEAK_FILE" ] || { echo 0; return; }
 	tcpdump -r "$LEAK_FILE" -n 2>/dev/null | wc -l

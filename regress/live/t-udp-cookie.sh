@@ -154,13 +154,9 @@ wait_for 10 under_load || fail "no cookie replies under the flood"
 # for a cookie (type 3 in the first byte of the UDP payload).
 bob_try() {	# bob_try N
 	local cap t0 n
-	ip netns exec "$NS_K2" tcpdump -i v-c -n -U --immediate-mode \
-	    -w "$LIVE_DIR/bob$1.pcap" "udp and host $SRV_IP and port 443" \
-	    2>"$LIVE_DIR/bob$1-cap.log" &
-	cap=$!
-	PIDS="$PIDS $cap"
-	wait_for 10 grep -q "listening on" "$LIVE_DIR/bob$1-cap.log" ||
-	    fail "tcpdump did not start"
+	capture_start "$NS_K2" v-c "$LIVE_DIR/bob$1.pcap" \
+	    "udp and host $SRV_IP and port 443"
+	cap=$CAP_PID
 	t0=$(date +%s%N)
 	live_start bob "$NS_K2"
 	wait_for 6 session_up bob || fail "bob did not come up during the flood"

@@ -21,13 +21,8 @@ LIVE_TRANSPORT=udp
 live_conf server server
 live_conf client client
 
-ip netns exec "$NS_S" tcpdump -i v-s -Q out -n -U --immediate-mode \
-    -w "$LIVE_DIR/out.pcap" "udp and src port 443" \
-    2>"$LIVE_DIR/out.log" &
-cap=$!
-PIDS="$PIDS $cap"
-wait_for 10 grep -q "listening on" "$LIVE_DIR/out.log" ||
-    fail "tcpdump did not start"
+capture_start "$NS_S" v-s "$LIVE_DIR/out.pcap" "udp and src port 443" -Q out
+cap=$CAP_PID
 leak_watch_start
 live_up
 note "the client is up over $(ctl client status -j | jq -r .transport)"
