@@ -146,12 +146,12 @@ open_tun(void)
 	struct tun_dev	 tun;
 	char		 err[256];
 
-	/* A stock DSVPN peer writes each frame to its TUN as it is, so it
-	 * must never get a virtio header or a GSO super-packet: where the
-	 * DSVPN protocol is spoken the TUN has no offloads, for every
-	 * session (doc/PROTOCOL-DSVPN.md section 10). */
-	if (tun_open(&tun, env->conf.ifname, env->conf.mtu,
-	    !conf_dsvpn(&env->conf), err, sizeof(err)) == -1)
+	/* Offloads on wherever Linux has them, whatever the protocol: a
+	 * stock DSVPN peer writes each frame to its TUN as it is, so the
+	 * tunnel cuts TSO frames and strips virtio headers for its
+	 * sessions (tunnel/datapath.c, dp_bare_out()). */
+	if (tun_open(&tun, env->conf.ifname, env->conf.mtu, 1, err,
+	    sizeof(err)) == -1)
 		fatalx("tunnel interface: %s", err);
 	env->tun_fd = tun.fd;
 	env->tun_flags = tun.flags;

@@ -59,7 +59,7 @@ needs_restart(const struct conf *o, const struct conf *n)
 	if (o->n_listen != n->n_listen ||
 	    memcmp(o->listen, n->listen, sizeof(o->listen)) != 0)
 		return "the listen addresses";
-	/* The TUN's offloads depend on it (dsvpnd.c). */
+	/* The session's framing: kept across a reload, as the role. */
 	if (o->protocol != n->protocol)
 		return "the protocol";
 	if (strcmp(o->user, n->user) != 0 ||

@@ -481,9 +481,9 @@ dp_ecn_mark(struct datapath *dp, uint8_t *pkt, size_t len)
 	return -1;
 }
 
-/* No room for another frame behind what c has waiting. */
+/* No room for a frame of need bytes behind what c has waiting. */
 static int
-dp_full(const struct dp_conn *c)
+dp_no_room(const struct dp_conn *c, size_t need)
 {
 	size_t	 waiting = c->qlen - c->qoff;
 
@@ -491,7 +491,14 @@ dp_full(const struct dp_conn *c)
 		return 1;
 	if (c->dp->batch == c)
 		waiting += c->dp->olen;
-	return waiting > 0 && waiting + DP_FRAME_MAX > DP_QUEUE_CAP;
+	return waiting > 0 && waiting + need > DP_QUEUE_CAP;
+}
+
+/* No room for another frame of the largest size. */
+static int
+dp_full(const struct dp_conn *c)
+{
+	return dp_no_room(c, DP_FRAME_MAX);
 }
 
 /* Which session a TUN packet is for: NULL drops it (counted). */
@@ -830,6 +837,110 @@ dp_dgram_out(struct datapath *dp, struct dp_conn *c, uint8_t *pkt,
 }
 
 /*
+ * The batch is c's, with room for a frame of len payload bytes, and c's
+ * control bytes are out before it; -1 if c's queue has no room left for
+ * it.  Only the segment's own size counts: a TSO frame's segments are
+ * sealed one after another, and the read loop made room for the frame.
+ */
+static int
+dp_bare_room(struct datapath *dp, struct dp_conn *c, size_t len)
+{
+	const uint8_t	*ctl;
+	size_t		 need = SPROTO_HDR_MAX + PROTO_TAG_LEN + len;
+
+	if (dp->batch != c || dp->ocap - dp->olen < need) {
+		dp_flush_batch(dp);
+		dp->batch = c;
+	}
+	if (dp_no_room(c, need))
+		return -1;
+	if (c->sp.ops->pending(c->sp.st, &ctl) > 0) {
+		dp_flush_batch(dp);
+		dp->batch = c;
+		if (dp_pull_pending(c) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A TSO frame from the TUN for a session of bare packets (a DSVPN
+ * peer's, sp.ops->bare): cut (gso.c) into packets no larger than the
+ * TUN's MTU, each sealed as a frame of the batch as if read on its own.
+ * The segments are written where the frame was read, so it is copied
+ * out first.  A queue that fills drops the frame's remaining segments
+ * (the sender's TCP repeats them).  1 sealed, 0 dropped.
+ */
+static int
+dp_bare_gso(struct datapath *dp, struct dp_conn *c, const uint8_t *frame,
+    size_t len, uint64_t now)
+{
+	static uint8_t		 copy[DP_VNET_MAX];
+	struct gso		 g;
+	size_t			 i, seglen, flen, hdr = c->sp.ops->hdr_len;
+	uint8_t			*slot;
+	enum drop_reason	 r = DROP_MAX;
+
+	if (len > sizeof(copy) || gso_prepare(&g, frame,
+	    frame + TUNHDR_VNET_LEN, len - TUNHDR_VNET_LEN,
+	    (size_t)dp->tun_mtu) == -1) {
+		dp_drop(dp, DROP_BAD_PACKET);
+		return 0;
+	}
+	memcpy(copy, frame, len);
+	for (i = 0; i < g.nseg && r == DROP_MAX; i++) {
+		if (dp_bare_room(dp, c, gso_seglen(&g, i)) == -1) {
+			r = DROP_QUEUE_FULL;
+			break;
+		}
+		slot = dp->obuf + dp->olen;
+		seglen = gso_segment(&g, copy + TUNHDR_VNET_LEN, i,
+		    slot + hdr);
+		if ((flen = c->sp.ops->seal(c->sp.st, slot, seglen,
+		    now)) == 0) {
+			r = DROP_NO_SESSION;
+			break;
+		}
+		dp->olen += flen;
+		dp->stats->bytes_out += seglen;
+		dp->stats->packets_out++;
+		if (c->pc != NULL) {
+			c->pc->bytes_out += seglen;
+			c->pc->packets_out++;
+		}
+	}
+	for (; i < g.nseg; i++) {
+		dp_drop(dp, r);
+		if (r == DROP_QUEUE_FULL && c->pc != NULL)
+			c->pc->drops_queue++;
+	}
+	return r == DROP_MAX;
+}
+
+/*
+ * A packet from a vnet TUN for a session of bare packets: a TSO frame
+ * is cut (dp_bare_gso(), 2: done with it), any other loses its virtio
+ * header, its checksum completed if left to the device, and moves to
+ * where the header was (1: go on with it as read).  0: dropped.
+ */
+static int
+dp_bare_out(struct datapath *dp, struct dp_conn *c, uint8_t *pkt,
+    size_t *len, uint64_t now)
+{
+	uint8_t	*bare;
+
+	if (*len > TUNHDR_VNET_LEN &&
+	    pkt[VNETHDR_GSO_TYPE] != VNETHDR_GSO_NONE)
+		return dp_bare_gso(dp, c, pkt, *len, now) ? 2 : 0;
+	if ((bare = dp_dgram_strip(dp, pkt, len)) == NULL) {
+		dp_drop(dp, DROP_BAD_PACKET);
+		return 0;
+	}
+	memmove(pkt, bare, *len);
+	return 1;
+}
+
+/*
  * CoDel on a packet read from the TUN, for sessions over either
  * transport (a UDP session's packets used to skip it): 1 send it (an
  * ECN-capable one may come marked), 0 it was dropped.
@@ -861,6 +972,7 @@ dp_tun_read_one(struct datapath *dp, uint64_t now, uint64_t us)
 	const uint8_t	*ctl;
 	ssize_t		 n;
 	size_t		 len, flen;
+	int		 r;
 
 	n = read(dp->tun_fd, pkt - dp->tun_hdr, dp->tun_hdr + dp->tun_max);
 	if (n == -1)
@@ -872,9 +984,13 @@ dp_tun_read_one(struct datapath *dp, uint64_t now, uint64_t us)
 	len = n - dp->tun_hdr;
 	if ((c = dp_route(dp, pkt, len)) == NULL)
 		return 0;
+	if (!dp_tun_admit(dp, pkt, len, us))
+		return 0;
 	if (c->sp.ops->datagram)
-		return dp_tun_admit(dp, pkt, len, us) ?
-		    dp_dgram_out(dp, c, pkt, len, now) : 0;
+		return dp_dgram_out(dp, c, pkt, len, now);
+	if (c->sp.ops->bare && (dp->tun_flags & TUN_F_VNETHDR) &&
+	    (r = dp_bare_out(dp, c, pkt, &len, now)) != 1)
+		return r == 2;
 	if (c != dp->batch) {
 		dp_flush_batch(dp);
 		dp->batch = c;
@@ -889,8 +1005,6 @@ dp_tun_read_one(struct datapath *dp, uint64_t now, uint64_t us)
 			c->pc->drops_queue++;
 		return 0;
 	}
-	if (!dp_tun_admit(dp, pkt, len, us))
-		return 0;
 	/* Control bytes queued since the last frame go before it: the
 	 * batch so far, then them, then this packet's frame. */
 	if (c->sp.ops->pending(c->sp.st, &ctl) > 0) {

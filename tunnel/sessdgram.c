@@ -202,7 +202,7 @@ static const struct sproto_ops dgram_ops = {
 	"datagram", DGRAM_HDR_LEN, DGRAM_TAG_LEN, d_free, d_start, d_pending,
 	d_consume, d_input, d_need, d_seal, d_is_up, d_tick, d_close, d_error,
 	d_fault, d_cipher, d_rekeys, d_set_timers, d_version, d_close_reason,
-	d_push, d_is_up, 0, 1
+	d_push, d_is_up, 0, 1, 0
 };
 
 struct sproto

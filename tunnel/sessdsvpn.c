@@ -146,7 +146,7 @@ static const struct sproto_ops dsvpn_ops = {
 	"dsvpn", DSVPN_HDR_LEN, 0, d_free, d_start, d_pending, d_consume,
 	d_input, d_need, d_seal, d_is_up, d_tick, d_close, d_error, d_fault,
 	d_cipher, d_rekeys, d_set_timers, d_version, d_close_reason, d_push,
-	d_can_send, 1, 0
+	d_can_send, 1, 0, 1
 };
 
 struct sproto

@@ -133,7 +133,7 @@ static const struct sproto_ops native_ops = {
 	"dsvpnd", PROTO_HDR_LEN, PROTO_TAG_LEN, n_free, n_start, n_pending,
 	n_consume, n_input, n_need, n_seal, n_is_up, n_tick, n_close, n_error,
 	n_fault, n_cipher, n_rekeys, n_set_timers, n_version, n_close_reason,
-	n_push, n_is_up, 0, 0
+	n_push, n_is_up, 0, 0, 0
 };
 
 struct sproto

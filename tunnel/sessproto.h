@@ -68,6 +68,10 @@ struct sproto_ops {
 	/* 1: each input and each pending() is one whole datagram (UDP),
 	 * sent and received on its own; 0: a byte stream (TCP). */
 	int		 datagram;
+	/* 1: frames carry bare IP packets, never a virtio header or a
+	 * TSO frame (a stock DSVPN peer writes each to its TUN as it
+	 * is): the data path cuts and completes them first. */
+	int		 bare;
 };
 
 struct sproto {

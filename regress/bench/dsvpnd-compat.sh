@@ -3,7 +3,8 @@
 # bench/netns-vpn-bench.sh, measured exactly as regress/bench/dsvpnd.sh
 # measures the native protocol: the same configuration (one key, point
 # to point, no NAT, no default route) with "protocol dsvpn" added on
-# both ends, so the TUN also runs without offloads.  The same variables
+# both ends (the TUN keeps its offloads; the tunnel cuts TSO frames for
+# DSVPN sessions).  The same variables
 # as dsvpnd.sh (DSVPND_BIN, DSVPND_PORT, DSVPND_MTU, DSVPND_RUNAS).
 #
 #   ../shared/bench/netns-vpn-bench.sh -n 3 regress/bench/dsvpnd-compat.sh \

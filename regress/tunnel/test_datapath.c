@@ -28,6 +28,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -500,6 +501,84 @@ via_server(const uint8_t *frame, size_t len, uint8_t *got, size_t size)
 	return recv(srv.tun[1], got, size, MSG_DONTWAIT);
 }
 
+/* The IPv4 and TCP checksums of a packet verify. */
+static int
+tcp4_sums_ok(const uint8_t *p, size_t len)
+{
+	uint32_t	 sum;
+
+	if (csum_fold(p, 20) != 0xffff)
+		return 0;
+	/* The pseudo-header: addresses, protocol, TCP length. */
+	sum = csum_fold(p + 12, 8) + 6 + (uint32_t)(len - 20) +
+	    csum_fold(p + 20, len - 20);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/*
+ * A session whose protocol carries bare packets (DSVPN's) on a vnet TUN:
+ * a TSO frame from the TUN leaves as packets of gso_size payload, each
+ * with its own valid checksums, in order and whole; a packet whose
+ * checksum was left to the device leaves stripped and completed.
+ */
+static int
+test_bare(void)
+{
+	static const uint8_t	 src[4] = { 192, 168, 192, 1 };
+	static struct sproto_ops bare_ops;
+	const struct sproto_ops	*was = srv.conn.sp.ops;
+	uint8_t			 f[10 + 40 + 3000], got[PKT_MAX];
+	uint64_t		 out = srv.st.packets_out;
+	uint32_t		 seq0, seq, pseudo;
+	ssize_t			 r;
+	int			 i;
+
+	bare_ops = *was;
+	bare_ops.bare = 1;
+	srv.conn.sp.ops = &bare_ops;
+	srv.dp.tun_flags |= TUN_F_VNETHDR;
+	make_tcp4(f + 10, 40 + 3000, src);
+	put_vnet(f, 1, 1, 40, 1000, 20, 16);	/* NEEDS_CSUM, TCPV4 */
+	CHECK(write(srv.tun[1], f, sizeof(f)) == (ssize_t)sizeof(f), "w");
+	CHECK(pump(1) == 0, "pump");
+	memcpy(&seq0, f + 10 + 24, 4);
+	for (i = 0; i < 3; i++) {
+		r = recv(cli.tun[1], got, sizeof(got), MSG_DONTWAIT);
+		CHECK(r == 1040, "segment %d: %zd bytes", i, r);
+		CHECK(tcp4_sums_ok(got, (size_t)r), "segment %d: checksums",
+		    i);
+		memcpy(&seq, got + 24, 4);
+		CHECK(ntohl(seq) == ntohl(seq0) + 1000 * i, "segment %d: seq",
+		    i);
+		CHECK(memcmp(got + 40, f + 10 + 40 + 1000 * i, 1000) == 0,
+		    "segment %d: payload", i);
+	}
+	CHECK(srv.st.packets_out == out + 3, "%llu packets counted",
+	    (unsigned long long)(srv.st.packets_out - out));
+	/* No TSO, checksum left to the device: completed, header gone. */
+	make_tcp4(f + 10, 40 + 500, src);
+	put_vnet(f, 1, 0, 0, 0, 20, 16);
+	/* As Linux leaves it: the IP header's checksum done, the
+	 * pseudo-header's sum in the TCP one. */
+	pseudo = ~csum_fold(f + 10, 20) & 0xffff;
+	f[10 + 10] = pseudo >> 8;
+	f[10 + 11] = pseudo & 0xff;
+	pseudo = csum_fold(f + 10 + 12, 8) + 6 + 520;
+	pseudo = (pseudo & 0xffff) + (pseudo >> 16);
+	f[10 + 36] = pseudo >> 8;
+	f[10 + 37] = pseudo & 0xff;
+	CHECK(write(srv.tun[1], f, 10 + 540) == 10 + 540, "w");
+	CHECK(pump(1) == 0, "pump");
+	r = recv(cli.tun[1], got, sizeof(got), MSG_DONTWAIT);
+	CHECK(r == 540 && tcp4_sums_ok(got, 540) &&
+	    memcmp(got + 40, f + 50, 500) == 0, "plain packet: %zd bytes", r);
+	srv.dp.tun_flags &= ~TUN_F_VNETHDR;
+	srv.conn.sp.ops = was;
+	return expect_pkts(&cli, 0, 0, 1400);
+}
+
 /*
  * What the peer sends is admitted only if it is sane.  A TSO header
  * that would make the server's kernel burst (gso_size 1) is dropped and
@@ -657,7 +736,7 @@ main(void)
 	if (test_handshake() == 0 && test_batch() == 0 &&
 	    test_partial() == 0 && test_backpressure() == 0 &&
 	    test_idle_memory() == 0 &&
-	    test_vnet() == 0 && test_admission() == 0 &&
+	    test_vnet() == 0 && test_bare() == 0 && test_admission() == 0 &&
 	    test_codel_idle() == 0)
 		(void)test_corrupt();
 	if (failures > 0) {
