@@ -523,13 +523,27 @@ dp_route(struct datapath *dp, const uint8_t *pkt, size_t len)
 	return c;
 }
 
+/* npkts packets of c sealed and handed on, bytes of payload in all. */
+static void
+dp_count_out(struct datapath *dp, struct dp_conn *c, size_t bytes,
+    size_t npkts)
+{
+	dp->stats->bytes_out += bytes;
+	dp->stats->packets_out += npkts;
+	if (c->pc != NULL) {
+		c->pc->bytes_out += bytes;
+		c->pc->packets_out += npkts;
+	}
+}
+
 /*
- * A datagram carries a bare IP packet: the virtio header goes, and a
- * packet whose checksum was left to the device gets it here (a TSO
- * frame never comes this way: dp_dgram_gso() cuts it).  NULL: drop it.
+ * A bare IP packet for the peer (a datagram, or a frame of a protocol
+ * that takes no virtio header): the header goes, and a packet whose
+ * checksum was left to the device gets it here (a TSO frame never comes
+ * this way: it is cut first).  NULL: drop it.
  */
 static uint8_t *
-dp_dgram_strip(struct datapath *dp, uint8_t *pkt, size_t *len)
+dp_vnet_strip(struct datapath *dp, uint8_t *pkt, size_t *len)
 {
 	size_t	 start, off;
 
@@ -635,12 +649,7 @@ dp_dgram_seal_send(struct datapath *dp, struct dp_conn *c, uint8_t *slot,
 		dp_drop(dp, DROP_TOO_BIG);
 		return 0;
 	}
-	dp->stats->bytes_out += len;
-	dp->stats->packets_out++;
-	if (c->pc != NULL) {
-		c->pc->bytes_out += len;
-		c->pc->packets_out++;
-	}
+	dp_count_out(dp, c, len, 1);
 	return 1;
 }
 
@@ -705,12 +714,7 @@ dp_gso_sent(struct datapath *dp, struct dp_conn *c, size_t sent, size_t n,
 	enum drop_reason	 r = DROP_QUEUE_FULL, stop = DROP_MAX;
 
 	bytes = sent == n ? total - n * ovh : sent * (size - ovh);
-	dp->stats->bytes_out += bytes;
-	dp->stats->packets_out += sent;
-	if (c->pc != NULL) {
-		c->pc->bytes_out += bytes;
-		c->pc->packets_out += sent;
-	}
+	dp_count_out(dp, c, bytes, sent);
 	if (sent == n)
 		return DROP_MAX;
 	if (err == EMSGSIZE) {
@@ -822,7 +826,7 @@ dp_dgram_out(struct datapath *dp, struct dp_conn *c, uint8_t *pkt,
 		(void)dp_pull_pending(c);
 		return dp_dgram_gso(dp, c, pkt, len, now);
 	}
-	if ((pkt = dp_dgram_strip(dp, pkt, &len)) == NULL) {
+	if ((pkt = dp_vnet_strip(dp, pkt, &len)) == NULL) {
 		dp_drop(dp, DROP_BAD_PACKET);
 		return 0;
 	}
@@ -902,12 +906,7 @@ dp_bare_gso(struct datapath *dp, struct dp_conn *c, const uint8_t *frame,
 			break;
 		}
 		dp->olen += flen;
-		dp->stats->bytes_out += seglen;
-		dp->stats->packets_out++;
-		if (c->pc != NULL) {
-			c->pc->bytes_out += seglen;
-			c->pc->packets_out++;
-		}
+		dp_count_out(dp, c, seglen, 1);
 	}
 	for (; i < g.nseg; i++) {
 		dp_drop(dp, r);
@@ -932,7 +931,7 @@ dp_bare_out(struct datapath *dp, struct dp_conn *c, uint8_t *pkt,
 	if (*len > TUNHDR_VNET_LEN &&
 	    pkt[VNETHDR_GSO_TYPE] != VNETHDR_GSO_NONE)
 		return dp_bare_gso(dp, c, pkt, *len, now) ? 2 : 0;
-	if ((bare = dp_dgram_strip(dp, pkt, len)) == NULL) {
+	if ((bare = dp_vnet_strip(dp, pkt, len)) == NULL) {
 		dp_drop(dp, DROP_BAD_PACKET);
 		return 0;
 	}
@@ -1023,12 +1022,7 @@ dp_tun_read_one(struct datapath *dp, uint64_t now, uint64_t us)
 		return 0;
 	}
 	dp->olen = slot + flen - dp->obuf;
-	dp->stats->bytes_out += len;
-	dp->stats->packets_out++;
-	if (c->pc != NULL) {
-		c->pc->bytes_out += len;
-		c->pc->packets_out++;
-	}
+	dp_count_out(dp, c, len, 1);
 	return 1;
 }
 
