@@ -903,15 +903,17 @@ session_set_udp_index(struct session *ss, uint32_t index)
 }
 
 /*
- * A server's datagram for this session, from from: opened, and if it
- * is the newest authenticated one, from is where the client is now
- * (roaming: no new handshake; doc/PROTOCOL.md section 14.9).
+ * A server's datagram for this session, from from to the server's
+ * address local: opened, and if it is the newest authenticated one,
+ * from is where the client is now (roaming: no new handshake;
+ * doc/PROTOCOL.md section 14.9) and local where answers leave from.
  */
 void
 session_dgram_input(struct session *ss, uint8_t *buf, size_t len,
-    const struct sockaddr *from, socklen_t fromlen, const char *endpoint,
+    const struct sockaddr_storage *from, socklen_t fromlen,
     const struct udpio_local *local)
 {
+	char	 endpoint[MSG_ENDPOINT_MAX];
 	int	 r, newest;
 
 	ss->last_rx_ms = now_ms();
@@ -926,6 +928,8 @@ session_dgram_input(struct session *ss, uint8_t *buf, size_t len,
 	    (fromlen != ss->conn.tolen ||
 	    memcmp(from, &ss->conn.to, fromlen) != 0) &&
 	    fromlen <= sizeof(ss->conn.to)) {
+		/* Named only when it moved, not for every datagram. */
+		endpoint_str(from, endpoint, sizeof(endpoint));
 		log_ratelimited(log_info, "%s: moved from %s to %s",
 		    ss->peer->name, ss->endpoint, endpoint);
 		memcpy(&ss->conn.to, from, fromlen);

@@ -232,7 +232,7 @@ struct session *session_start_dgram(int fd, int shared, struct sproto sp,
 	    socklen_t tolen, const struct udpio_local *local);
 void	 session_set_udp_index(struct session *, uint32_t);
 void	 session_dgram_input(struct session *, uint8_t *, size_t,
-	    const struct sockaddr *, socklen_t, const char *endpoint,
+	    const struct sockaddr_storage *, socklen_t,
 	    const struct udpio_local *local);
 struct dp_conn *session_conn(struct session *);
 /* The end of a batch of session_dgram_input(): dp_tun_flush(). */

@@ -360,16 +360,14 @@ udp_data(uint8_t *buf, size_t len, uint32_t index,
 {
 	struct uslot		*u = &slots[index & (UDP_SLOTS - 1)];
 	struct dgram_event	 ev;
-	char			 ep[MSG_ENDPOINT_MAX];
 
 	if (u->index != index || index == 0) {
 		ustats->drops[DROP_PROTOCOL]++;
 		return;
 	}
 	if (u->sess != NULL) {
-		endpoint_str(from, ep, sizeof(ep));
-		session_dgram_input(u->sess, buf, len,
-		    (struct sockaddr *)from, fromlen, ep, &rx_local);
+		session_dgram_input(u->sess, buf, len, from, fromlen,
+		    &rx_local);
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
