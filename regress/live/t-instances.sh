@@ -6,8 +6,8 @@
 # runs throughout: client A is killed with -9, restarted and stopped; a
 # second start of A is refused, as is an instance on B's id; an instance
 # whose plan fails undoes itself; and all along B's addresses, routes,
-# rules and nft table stay exactly as they were, and its ping loses
-# nothing.
+# rules and nft table stay exactly as they were, its ping loses
+# nothing, and none of its packets leaves the underlay in clear.
 # timeout: 150
 . "$SRCDIR/regress/lib/live.sh"
 live_init
@@ -71,6 +71,16 @@ if [ -n "$LIVE_TRANSPORT" ]; then
 	note "both client instances up over $LIVE_TRANSPORT"
 fi
 b0=$(b_state)
+# The client's underlay from here on: B's traffic must never leave it
+# in clear while A comes and goes.  A routes only REMOTE_IP, and its
+# split tunnel has no seal, so what goes there is A's own business.
+# Over UDP, the server keeps sending to a killed A for a while, and the
+# client's kernel answers each datagram with a port unreachable that
+# quotes it: the tunnel's own ciphertext, not clear text.
+LEAK_EXTRA="(host $SRV_IP and port 8443) or host $REMOTE_IP or
+    (icmp and icmp[0] == 3 and icmp[1] == 3 and dst host $SRV_IP and
+    icmp[28:2] == 443)"
+leak_watch_start
 ip netns exec "$NS_C" ping -c 400 -i 0.1 "$FAR_B" >"$LIVE_DIR/ping.out" &
 pinger=$!
 PIDS="$PIDS $pinger"
@@ -138,6 +148,8 @@ wait "$pinger" 2>/dev/null
 tail -n 2 "$LIVE_DIR/ping.out"
 grep -q " 0% packet loss" "$LIVE_DIR/ping.out" ||
     fail "B's ping lost packets while A came and went"
+leak_watch_stop
+leak_check "B's traffic while A came and went"
 live_stop cb || fail "B did not stop"
 for n in sa sb; do
 	live_stop $n || fail "server $n did not stop"
